@@ -1,0 +1,38 @@
+"""rate-limiting: cap requests per second, minute, hour, day, month and year."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kong_orm.plugins.registry import Plugin
+from kong_orm.schema.entity import Schema
+from kong_orm.schema.fields import Field, Kind
+
+PERIODS = ("second", "minute", "hour", "day", "month", "year")
+
+
+def check_limits(config: Mapping[str, Any]) -> dict[str, str] | None:
+    """At least one limit, each positive, none lower than a shorter period's."""
+    limits = [(period, config[period]) for period in PERIODS if config.get(period) is not None]
+    if not limits:
+        return {"": "You need to set at least one limit: " + ", ".join(PERIODS)}
+    for period, limit in limits:
+        if limit <= 0:
+            return {"": f"Value for {period} must be greater than zero"}
+    for (shorter, low), (longer, high) in zip(limits, limits[1:]):
+        if high < low:
+            return {"": f"The limit for {longer} cannot be lower than the limit for {shorter}"}
+    return None
+
+
+PLUGIN = Plugin(
+    name="rate-limiting",
+    config=Schema(
+        fields=(
+            *(Field(period, Kind.NUMBER) for period in PERIODS),
+            Field("async", Kind.BOOLEAN, default=False),
+            Field("continue_on_error", Kind.BOOLEAN, default=False),
+        ),
+        checks=(check_limits,),
+    ),
+)

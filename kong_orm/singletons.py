@@ -1,0 +1,15 @@
+"""The process-wide factory set by :func:`kong_orm.init`, as Kong's ``singletons.dao``."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kong_orm.factory import DAOFactory
+
+    dao: DAOFactory
+
+
+def __getattr__(name: str) -> Any:
+    if name == "dao":
+        raise RuntimeError("no factory yet: call kong_orm.init(config) first")
+    raise AttributeError(name)
