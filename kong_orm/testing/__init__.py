@@ -1,0 +1,1 @@
+"""Helpers for testing kong_orm against real database servers."""

@@ -1,0 +1,12 @@
+"""Real PostgreSQL and Cassandra servers for the tests, run from a cache folder.
+
+Command line: ``python -m kong_orm.testing.servers postgres start|stop|status|restart|url``
+and ``python -m kong_orm.testing.servers cassandra fetch|start|stop|status|restart|url``.
+From Python, the ``postgres`` and ``cassandra`` submodules each offer
+``start()``, ``stop()``, ``is_running()`` and ``url()``.
+State lives in ``$KONG_ORM_CACHE_DIR``, by default ``<repository>/.cache``.
+"""
+
+from ._common import ServerError, cache_dir
+
+__all__ = ["ServerError", "cache_dir"]
