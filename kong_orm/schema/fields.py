@@ -76,6 +76,11 @@ class Field:
         return _fresh_copy(self.default)
 
     @property
+    def nullable(self) -> bool:
+        """Whether a stored row may hold null here (defaults that are plain values never yield null)."""
+        return not (self.required or self.auto or (self.has_default and not callable(self.default)))
+
+    @property
     def foreign_entity(self) -> str | None:
         return self.foreign.split(".", 1)[0] if self.foreign else None
 

@@ -1,0 +1,1 @@
+"""Store implementations, one sub-package each."""

@@ -1,0 +1,77 @@
+"""PostgreSQL and SQLite through SQLAlchemy: one set of models, Alembic migrations."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import Connection, event, text
+
+from kong_orm.backend import Backend, StatementCounter
+from kong_orm.backends.sql import migrate
+from kong_orm.backends.sql.engine import Store
+from kong_orm.backends.sql.models import table_for
+from kong_orm.backends.sql.repository import SQLRepository
+from kong_orm.config import Config
+from kong_orm.events import Events
+from kong_orm.registry import Catalog
+from kong_orm.repository import Repository
+from kong_orm.schema.entity import Entity
+
+__all__ = ["SQLBackend", "SQLRepository"]
+
+_TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|PRAGMA)\b", re.IGNORECASE)
+
+
+class SQLBackend(Backend):
+    """The ``postgres`` and ``sqlite`` databases."""
+
+    def __init__(self, config: Config, catalog: Catalog) -> None:
+        super().__init__(config, catalog)
+        self.store = Store(config)
+        self.name = self.store.backend
+        self._repositories: list[SQLRepository] = []
+        self._listeners: dict[int, Any] = {}
+
+    def repository(self, entity: Entity, events: Events) -> Repository:
+        repository = SQLRepository(entity, events, self.catalog, self.store)
+        self._repositories.append(repository)
+        return repository
+
+    def run_migrations(self) -> dict[str, list[str]]:
+        return migrate.upgrade(self.store, self.catalog)
+
+    def current_migrations(self) -> dict[str, list[str]]:
+        return migrate.current(self.store)
+
+    def drop_schema(self) -> None:
+        migrate.drop(self.store, self.catalog)
+
+    def truncate_tables(self) -> None:
+        tables = [table_for(entity) for entity in reversed(self.catalog.in_dependency_order())]
+
+        def work(conn: Connection) -> None:
+            if self.name == "postgres":
+                conn.execute(text("TRUNCATE " + ", ".join(t.name for t in tables)))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+
+        self.store.write(work)
+
+    def purge_expired(self) -> int:
+        """Delete every row whose TTL has passed (reads already hide them)."""
+        return sum(repository.purge_expired() for repository in self._repositories)
+
+    def close(self) -> None:
+        self.store.dispose()
+
+    def _listen_statements(self, counter: StatementCounter) -> None:
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if not _TRANSACTION_CONTROL.match(statement):
+                counter.record(statement)
+
+        self._listeners[id(counter)] = record
+        event.listen(self.store.engine, "before_cursor_execute", record)
+
+    def _unlisten_statements(self, counter: StatementCounter) -> None:
+        event.remove(self.store.engine, "before_cursor_execute", self._listeners.pop(id(counter)))

@@ -1,0 +1,50 @@
+"""The Alembic environment shared by ``alembic`` at the repository root and
+:meth:`DAOFactory.run_migrations`: one set of revisions for both."""
+from __future__ import annotations
+
+import logging
+
+from alembic import context
+from sqlalchemy import Connection, MetaData
+
+from kong_orm.backends.sql.engine import Store
+from kong_orm.backends.sql.models import Base, model_for
+from kong_orm.config import Config
+from kong_orm.registry import Catalog
+
+log = logging.getLogger(__name__)
+
+
+def target_metadata(catalog: Catalog | None = None) -> MetaData:
+    """The metadata of every model of ``catalog`` (the core entities by default)."""
+    for entity in catalog or Catalog():
+        model_for(entity)
+    return Base.metadata
+
+
+def _migrate(connection: Connection, metadata: MetaData) -> None:
+    context.configure(connection=connection, target_metadata=metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run() -> None:
+    """Run the revisions on the factory's connection, or on ``$KONG_ORM_DATABASE_URL``."""
+    config = context.config
+    metadata = target_metadata(config.attributes.get("catalog"))
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _migrate(connection, metadata)
+        return
+    store = Store(Config.from_env())
+    if context.is_offline_mode():
+        context.configure(url=store.url, target_metadata=metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    log.info("migrating %s", store.url.render_as_string(hide_password=True))
+    try:
+        with store.engine.connect() as connection:
+            _migrate(connection, metadata)
+    finally:
+        store.dispose()

@@ -1,0 +1,155 @@
+"""Engines for PostgreSQL and SQLite, and the one place driver errors are caught."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from kong_orm.config import Config
+from kong_orm.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = 10.0
+_OWN_QUERY_OPTIONS = ("timeout",)
+_WRITE = "kong_orm_write"
+
+
+def database_url(config: Config) -> URL:
+    """The SQLAlchemy URL of a postgres or sqlite config (URL or YAML section)."""
+    if config.url:
+        url = make_url(config.url)
+        url = url.difference_update_query(_OWN_QUERY_OPTIONS)
+        return url.set(drivername="postgresql+psycopg2") if url.drivername in ("postgres", "postgresql") else url
+    options = config.options
+    if config.database == "sqlite":
+        return URL.create("sqlite", database=options.get("path") or options.get("database"))
+    return URL.create(
+        "postgresql+psycopg2",
+        username=options.get("user"),
+        password=options.get("password"),
+        host=options.get("host", "127.0.0.1"),
+        port=int(options.get("port", 5432)),
+        database=options.get("database", "kong"),
+    )
+
+
+class Store:
+    """An engine plus the backend's name, with error translation and one retry
+    after a lost connection (the pool is refreshed, so a restarted server works again)."""
+
+    def __init__(self, config: Config) -> None:
+        self.url = database_url(config)
+        self.timeout = float(config.options.get("timeout", DEFAULT_TIMEOUT))
+        self.backend = "sqlite" if self.url.get_backend_name() == "sqlite" else "postgres"
+        self.engine = _create_engine(self.url, self.timeout, config.options)
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` on a connection outside an explicit transaction."""
+        return self._run(work, write=False)
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one transaction; ``IntegrityError`` is left to the caller."""
+        return self._run(work, write=True)
+
+    def _run(self, work: Callable[[Connection], T], *, write: bool) -> T:
+        for attempt in (1, 2):
+            try:
+                with self.translating_errors(), self._connection(write) as conn:
+                    return work(conn)
+            except DatabaseError as exc:
+                cause = exc.__cause__
+                if attempt == 1 and isinstance(cause, DBAPIError) and cause.connection_invalidated:
+                    log.warning("connection to %s lost; retrying once on a fresh one", self.backend)
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    @contextmanager
+    def _connection(self, write: bool) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            if write:
+                with conn.execution_options(**{_WRITE: True}).begin():
+                    yield conn
+            else:
+                yield conn
+
+    @contextmanager
+    def translating_errors(self) -> Iterator[None]:
+        """Turn any driver or pool error into :class:`DatabaseError` (integrity errors excepted)."""
+        try:
+            yield
+        except IntegrityError:
+            raise
+        except DBAPIError as exc:
+            raise DatabaseError(self.backend, server_message(exc)) from exc
+        except SQLAlchemyError as exc:
+            raise DatabaseError(self.backend, str(exc).splitlines()[0]) from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def server_message(exc: DBAPIError) -> str:
+    """The server's own words for a driver error, without the driver's framing."""
+    diag = getattr(exc.orig, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if primary:
+        return str(primary)
+    text = str(exc.orig).strip()
+    if "FATAL:" in text:
+        text = text.rsplit("FATAL:", 1)[1]
+    return " ".join(text.split()) or type(exc.orig).__name__
+
+
+def _create_engine(url: URL, timeout: float, options: Mapping[str, Any]) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, timeout)
+    return create_engine(
+        url,
+        pool_timeout=timeout,
+        pool_size=int(options.get("pool_size", 5)),
+        connect_args={
+            "connect_timeout": max(1, int(timeout)),
+            "keepalives": 1,
+            "keepalives_idle": max(1, int(timeout)),
+            "keepalives_interval": 1,
+            "keepalives_count": 3,
+            "tcp_user_timeout": int(timeout * 1000),
+        },
+    )
+
+
+def _sqlite_engine(url: URL, timeout: float) -> Engine:
+    in_memory = url.database in (None, "", ":memory:")
+    engine = create_engine(
+        url,
+        connect_args={"timeout": timeout, "check_same_thread": False},
+        poolclass=StaticPool if in_memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, record: Any) -> None:
+        # Transactions are begun explicitly below, so pysqlite must not begin its own.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # A writer takes the write lock up front; a deferred BEGIN could deadlock
+        # with another process upgrading its lock and fail with "database is locked".
+        immediate = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine

@@ -1,0 +1,115 @@
+"""SQLAlchemy declarative models, derived from the entity definitions.
+
+``model_for(entity)`` builds a typed declarative class once per entity: one
+column per field, ``NOT NULL`` where the definition never allows null,
+unique constraints and ``ON DELETE CASCADE`` foreign keys named by the
+naming convention (so a constraint maps back to its field), plus the
+``expire_at`` column that carries TTLs.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Double, ForeignKey, Index, MetaData, Table, Text, Uuid, cast, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
+
+from kong_orm.schema.entity import Entity
+from kong_orm.schema.fields import Field, Kind
+
+NAMING_CONVENTION = {
+    "pk": "pk_%(table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+}
+EXPIRE_AT = "expire_at"
+"""Hidden column: when a row inserted or updated with a TTL expires (ms since epoch)."""
+
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+COLUMN_TYPES: dict[Kind, TypeEngine[Any]] = {
+    Kind.ID: Uuid(as_uuid=True),
+    Kind.TIMESTAMP: BigInteger(),
+    Kind.STRING: Text(),
+    Kind.URL: Text(),
+    Kind.BOOLEAN: Boolean(),
+    Kind.NUMBER: Double(),
+    Kind.TABLE: JSONDocument,
+    Kind.ARRAY: JSONDocument,
+}
+PYTHON_TYPES: dict[Kind, type] = {
+    Kind.ID: uuid.UUID,
+    Kind.TIMESTAMP: int,
+    Kind.STRING: str,
+    Kind.URL: str,
+    Kind.BOOLEAN: bool,
+    Kind.NUMBER: float,
+    Kind.TABLE: dict,
+    Kind.ARRAY: list,
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every kong_orm model."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+_models: dict[str, type[Base]] = {}
+_lock = threading.Lock()
+
+
+def model_for(entity: Entity) -> type[Base]:
+    """The declarative class of ``entity``, declared on first use."""
+    with _lock:
+        if entity.name not in _models:
+            _models[entity.name] = _declare(entity)
+        return _models[entity.name]
+
+
+def table_for(entity: Entity) -> Table:
+    """The Core table of ``entity``."""
+    table: Table = model_for(entity).__table__  # type: ignore[assignment]
+    return table
+
+
+def _declare(entity: Entity) -> type[Base]:
+    namespace: dict[str, Any] = {"__tablename__": entity.name, "__annotations__": {}}
+    for f in entity.fields:
+        python_type = PYTHON_TYPES[f.kind]
+        annotation = python_type if not f.nullable or f.name in entity.primary_key else python_type | None
+        namespace["__annotations__"][f.name] = Mapped[annotation]  # type: ignore[valid-type]
+        namespace[f.name] = _column(f, entity)
+    namespace["__annotations__"][EXPIRE_AT] = Mapped[int | None]
+    namespace[EXPIRE_AT] = mapped_column(BigInteger(), nullable=True)
+    class_name = "".join(part.capitalize() for part in entity.name.split("_"))
+    model: type[Base] = type(class_name, (Base,), namespace)
+    for group in entity.unique_together:
+        _unique_together_index(model.__table__, group.fields)  # type: ignore[arg-type]
+    return model
+
+
+def _column(f: Field, entity: Entity) -> Any:
+    args: list[Any] = [COLUMN_TYPES[f.kind]]
+    if f.foreign:
+        args.append(ForeignKey(f.foreign, ondelete="CASCADE"))
+    return mapped_column(
+        *args,
+        primary_key=f.name in entity.primary_key,
+        nullable=f.nullable and f.name not in entity.primary_key,
+        unique=f.unique or None,
+        index=bool(f.foreign) or None,
+    )
+
+
+def _unique_together_index(table: Table, names: tuple[str, ...]) -> Index:
+    # NULL is a value here (a plugin without a consumer is still one per api and
+    # name), which a plain UNIQUE constraint would not enforce: compare as text.
+    expressions = [
+        func.coalesce(cast(table.c[name], Text), "") if table.c[name].nullable else table.c[name]
+        for name in names
+    ]
+    return Index(f"uq_{table.name}_{'_'.join(names)}", *expressions, unique=True)
