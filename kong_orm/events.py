@@ -46,6 +46,11 @@ class Events:
 
         return unsubscribe
 
+    def clear(self) -> None:
+        """Remove every subscriber."""
+        with self._lock:
+            self._subscribers = ()
+
     def publish(self, event_type: EventType, entity: str, row: Mapping[str, Any]) -> None:
         for subscriber in self._subscribers:
             try:

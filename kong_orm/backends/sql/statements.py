@@ -73,7 +73,7 @@ class Statements:
     def select_page(self, keys: tuple[str, ...], resuming: bool) -> Select[Any]:
         statement = self.select_all(keys).limit(bindparam("_limit"))
         if resuming:
-            after = tuple_(*(bindparam(after_param(c.name)) for c in self.pk_columns))
+            after = tuple_(*(bindparam(after_param(c.name), type_=c.type) for c in self.pk_columns))
             statement = statement.where(tuple_(*self.pk_columns) > after)
         return statement
 

@@ -1,0 +1,45 @@
+"""The ``factory`` fixture: one factory per backend, migrated once, emptied per test.
+
+Backends come from ``$KONG_ORM_TEST_BACKENDS`` (default ``sqlite,postgres``);
+server URLs from ``$KONG_ORM_TEST_POSTGRES_URL`` and ``$KONG_ORM_TEST_CASSANDRA_URL``,
+which ``scripts/run-tests`` sets after starting the servers. A backend whose
+server is not configured or not reachable fails the run; nothing is skipped.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kong_orm import DAOFactory, create_factory
+
+BACKENDS = os.environ.get("KONG_ORM_TEST_BACKENDS", "sqlite,postgres").split(",")
+URL_VARIABLES = {"postgres": "KONG_ORM_TEST_POSTGRES_URL", "cassandra": "KONG_ORM_TEST_CASSANDRA_URL"}
+
+
+def backend_url(backend: str, scratch: Path) -> str:
+    """The URL of the test database of ``backend``."""
+    if backend == "sqlite":
+        return f"sqlite:///{scratch / 'contract.db'}"
+    url = os.environ.get(URL_VARIABLES[backend])
+    if not url:
+        pytest.fail(f"{URL_VARIABLES[backend]} is not set: run the tests with scripts/run-tests", pytrace=False)
+    return url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def migrated_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DAOFactory]:
+    factory = create_factory(backend_url(request.param, tmp_path_factory.mktemp(request.param)))
+    factory.drop_schema()
+    factory.run_migrations()
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def factory(migrated_factory: DAOFactory) -> Iterator[DAOFactory]:
+    migrated_factory.truncate_tables()
+    yield migrated_factory
+    migrated_factory.events.clear()
