@@ -1,0 +1,43 @@
+"""A first look at kong_orm on the embedded SQLite default: no server needed.
+
+    python examples/quickstart.py [DATABASE_URL]
+"""
+from __future__ import annotations
+
+import sys
+
+import kong_orm
+
+
+def main(url: str) -> None:
+    factory = kong_orm.create_factory(url)
+    print("migrations applied:", factory.run_migrations() or "none (already up to date)")
+    factory.truncate_tables()
+
+    api = factory.apis.insert({"request_path": "/mockbin", "upstream_url": "http://mockbin.com"})
+    consumer = factory.consumers.insert({"username": "alice"})
+    plugin = factory.plugins.insert({"name": "rate-limiting", "api_id": api["id"], "config": {"minute": 20}})
+    print(f"api {api['name']!r} -> {api['upstream_url']}, consumer {consumer['username']!r}")
+    print(f"plugin {plugin['name']} with config {plugin['config']}")
+
+    try:
+        factory.consumers.insert({"username": "alice"})
+    except kong_orm.UniqueError as error:
+        print("second alice refused:", error)
+
+    for n in range(5):
+        factory.consumers.insert({"username": f"user{n}"})
+    page, offset = factory.consumers.find_page(size=4)
+    while True:
+        print("page:", ", ".join(row["username"] for row in page))
+        if offset is None:
+            break
+        page, offset = factory.consumers.find_page(offset=offset, size=4)
+
+    factory.apis.delete({"id": api["id"]})
+    print("after deleting the api, plugins left:", factory.plugins.count())
+    factory.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "sqlite:///kong_orm.db")
