@@ -19,6 +19,6 @@ def decode_offset(offset: str) -> bytes:
     if not isinstance(offset, str) or not offset:
         raise SchemaError({"offset": f"{offset!r} is not a valid offset"})
     try:
-        return base64.urlsafe_b64decode(offset + "=" * (-len(offset) % 4))
+        return base64.b64decode(offset + "=" * (-len(offset) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise SchemaError({"offset": f"{offset!r} is not a valid offset"}) from None

@@ -29,13 +29,18 @@ def backend_url(backend: str, scratch: Path) -> str:
     return url
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def migrated_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DAOFactory]:
-    factory = create_factory(backend_url(request.param, tmp_path_factory.mktemp(request.param)))
+def open_migrated(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DAOFactory]:
+    """A factory on a fresh schema of ``backend``, closed at the end."""
+    factory = create_factory(backend_url(backend, tmp_path_factory.mktemp(backend)))
     factory.drop_schema()
     factory.run_migrations()
     yield factory
     factory.close()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def migrated_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DAOFactory]:
+    yield from open_migrated(request.param, tmp_path_factory)
 
 
 @pytest.fixture

@@ -1,0 +1,43 @@
+"""Alembic: the command line from the repository root, and models that match the revisions."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from kong_orm import DAOFactory, create_factory
+from kong_orm.backends.sql.alembic_env import target_metadata
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _alembic(url: str, *args: str) -> str:
+    env = {**os.environ, "KONG_ORM_DATABASE_URL": url}
+    done = subprocess.run(
+        [sys.executable, "-m", "alembic", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout + done.stderr
+
+
+def test_alembic_upgrade_head_from_the_repository_root(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    _alembic(url, "upgrade", "head")
+    assert "0001_core_schema (head)" in _alembic(url, "current")
+    factory = create_factory(url)
+    assert factory.current_migrations() == {"core": ["0001_core_schema"]}
+    assert factory.run_migrations() == {}
+    factory.close()
+
+
+@pytest.mark.filterwarnings("ignore:.*expression-based index")
+def test_migrated_schema_matches_the_models(factory: DAOFactory) -> None:
+    engine = factory.backend.store.engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), target_metadata())
+    assert differences == []

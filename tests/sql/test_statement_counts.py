@@ -1,0 +1,48 @@
+"""Round trips on the happy path: a changed count is a performance change."""
+from __future__ import annotations
+
+from kong_orm import DAOFactory
+from kong_orm.testing import count_statements
+from kong_orm.testing.contract.helpers import add_api, add_consumer, add_plugin, api_values, plugin_key
+
+
+def test_find_is_one_statement(factory: DAOFactory) -> None:
+    api = add_api(factory)
+    with count_statements(factory) as counted:
+        factory.apis.find({"id": api["id"]})
+    assert counted.count == 1
+
+
+def test_insert_is_one_write(factory: DAOFactory) -> None:
+    api = add_api(factory)
+    with count_statements(factory) as counted:
+        factory.apis.insert(api_values())
+        add_plugin(factory, api)
+    assert counted.count == 2
+    assert all(statement.lstrip().upper().startswith("INSERT") for statement in counted.statements)
+
+
+def test_update_reads_the_old_row_and_writes_once(factory: DAOFactory) -> None:
+    plugin = add_plugin(factory, add_api(factory))
+    with count_statements(factory) as counted:
+        factory.plugins.update({"config": {"minute": 60}}, plugin_key(plugin))
+    assert counted.count == 2
+
+
+def test_delete_reads_each_child_table_once_and_writes_once(factory: DAOFactory) -> None:
+    api, consumer = add_api(factory), add_consumer(factory)
+    for _ in range(3):
+        add_plugin(factory, api, consumer_id=add_consumer(factory)["id"])
+    with count_statements(factory) as counted:
+        factory.apis.delete({"id": api["id"]})
+        factory.consumers.delete({"id": consumer["id"]})
+    assert counted.count == 4
+
+
+def test_reads_are_one_statement_each(factory: DAOFactory) -> None:
+    add_consumer(factory)
+    with count_statements(factory) as counted:
+        factory.consumers.find_all({"username": "x"})
+        factory.consumers.count()
+        factory.consumers.find_page(size=10)
+    assert counted.count == 3
