@@ -12,7 +12,6 @@ from kong_orm.testing.servers import postgres
 from tests.conftest import URL_VARIABLES
 
 
-
 def _postgres_url() -> str:
     url = os.environ.get(URL_VARIABLES["postgres"])
     if not url:

@@ -18,7 +18,10 @@ def _api_errors(**values: object) -> dict:
     return raised.value.errors
 
 
-@pytest.mark.parametrize("host", ["mockbin.com", "mock-bin.org", "*.mockbin.com", "mockbin.*", "mockbin.123", "a_b.example.io"])
+VALID_HOSTS = ["mockbin.com", "mock-bin.org", "*.mockbin.com", "mockbin.*", "mockbin.123", "a_b.example.io"]
+
+
+@pytest.mark.parametrize("host", VALID_HOSTS)
 def test_valid_hosts(host: str) -> None:
     assert validate_new(APIS, {"request_host": host, "upstream_url": UPSTREAM})["request_host"] == host
 

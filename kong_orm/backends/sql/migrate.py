@@ -4,12 +4,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
+from alembic import command
 from kong_orm.backends.sql.alembic_env import target_metadata
 from kong_orm.backends.sql.engine import Store
 from kong_orm.registry import Catalog
@@ -42,12 +42,12 @@ def current(store: Store) -> dict[str, list[str]]:
 
 
 def _component_of(script: ScriptDirectory, revision_id: str) -> str:
-    revision = script.get_revision(revision_id)
+    revision: Script | None = script.get_revision(revision_id)
     while revision is not None:
         if revision.branch_labels:
             return sorted(revision.branch_labels)[0]
         down = revision.down_revision
-        revision = script.get_revision(down if isinstance(down, str) else None) if down else None
+        revision = script.get_revision(down) if isinstance(down, str) else None
     return "core"
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,7 @@ from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import CoercionError, coerce
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _expiry(ttl: int | None) -> dict[str, Any]:
@@ -104,7 +106,7 @@ class SQLRepository(Repository):
 
     # -- constraint failures ---------------------------------------------
 
-    def _write_checked(self, row: Row, own_pk: Row | None, work: Any) -> Any:
+    def _write_checked(self, row: Row, own_pk: Row | None, work: Callable[[Connection], T]) -> T:
         """Run a write; on a constraint failure raise the error naming every culprit.
 
         A conflict with a row whose TTL has passed purges expired rows and retries once.

@@ -8,10 +8,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Delete,
-    Insert,
     Select,
     Table,
-    Update,
     and_,
     bindparam,
     delete,
@@ -22,6 +20,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.sql.dml import ReturningDelete, ReturningInsert, ReturningUpdate
 
 from kong_orm.backends.sql.models import EXPIRE_AT, table_for
 from kong_orm.registry import Catalog
@@ -57,9 +56,9 @@ class Statements:
         self.alive = or_(expire_at.is_(None), expire_at > bindparam(NOW))
         self.find: Select[Any] = select(*self.columns).where(self.by_pk, self.alive)
         self.find_for_update: Select[Any] = self.find.with_for_update()
-        self.insert: Insert = insert(self.table).returning(*self.columns)
-        self.update: Update = update(self.table).where(self.by_pk).returning(*self.columns)
-        self.delete: Delete = delete(self.table).where(self.by_pk).returning(*self.columns)
+        self.insert: ReturningInsert[Any] = insert(self.table).returning(*self.columns)
+        self.update: ReturningUpdate[Any] = update(self.table).where(self.by_pk).returning(*self.columns)
+        self.delete: ReturningDelete[Any] = delete(self.table).where(self.by_pk).returning(*self.columns)
         self.purge_expired: Delete = delete(self.table).where(expire_at <= bindparam(NOW))
 
     def _where(self, keys: tuple[str, ...]) -> list[ColumnElement[bool]]:

@@ -38,7 +38,7 @@ def check_request_host(host: str, row: Mapping[str, Any]) -> str | None:
     if wildcards == 1:
         return None if _WILDCARD_HOST.match(host) else f"Invalid wildcard placement: {host}"
     labels = host.split(".")
-    if not _PLAIN_HOST.match(host) or any(not l or l[0] == "-" or l[-1] == "-" for l in labels):
+    if not _PLAIN_HOST.match(host) or any(not label or label[0] == "-" or label[-1] == "-" for label in labels):
         return f"Invalid value: {host}"
     return None
 

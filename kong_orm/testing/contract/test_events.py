@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -18,7 +18,7 @@ Event = tuple[EventType, str, Mapping[str, Any]]
 
 
 @pytest.fixture
-def events(factory: DAOFactory) -> list[Event]:
+def events(factory: DAOFactory) -> Iterator[list[Event]]:
     received: list[Event] = []
     unsubscribe = factory.events.subscribe(lambda kind, entity, row: received.append((kind, entity, dict(row))))
     yield received
@@ -54,7 +54,7 @@ def test_delete_publishes_every_cascaded_row(factory: DAOFactory, events: list[E
 
 
 def test_failed_writes_publish_nothing(factory: DAOFactory, events: list[Event]) -> None:
-    consumer = add_consumer(factory, username="taken")
+    add_consumer(factory, username="taken")
     events.clear()
     with pytest.raises(UniqueError):
         add_consumer(factory, username="taken")

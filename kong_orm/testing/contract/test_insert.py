@@ -121,7 +121,9 @@ def test_unknown_parent_is_a_foreign_key_error(factory: DAOFactory) -> None:
 def test_unknown_consumer_is_a_foreign_key_error(factory: DAOFactory) -> None:
     api, missing = add_api(factory), uuid.uuid4()
     with pytest.raises(ForeignKeyError) as raised:
-        factory.plugins.insert({"name": "rate-limiting", "api_id": api["id"], "consumer_id": missing, "config": {"second": 1}})
+        factory.plugins.insert(
+            {"name": "rate-limiting", "api_id": api["id"], "consumer_id": missing, "config": {"second": 1}}
+        )
     assert raised.value.errors == {"consumer_id": f"does not exist with value '{missing}'"}
     assert factory.plugins.count() == 0
 
@@ -151,7 +153,8 @@ INJECTIONS = ["'; DROP TABLE apis; --", "x' OR '1'='1", "\\\"; DELETE FROM consu
 @pytest.mark.parametrize("evil", INJECTIONS)
 def test_values_are_bound_never_spliced(factory: DAOFactory, evil: str) -> None:
     consumer = factory.consumers.insert({"username": evil, "custom_id": evil + "!"})
-    assert factory.consumers.find({"id": consumer["id"]})["username"] == evil
+    assert factory.consumers.find({"id": consumer["id"]}) == consumer
+    assert consumer["username"] == evil
     assert factory.consumers.find_all({"username": evil}) == [consumer]
     assert factory.consumers.count({"custom_id": evil + "!"}) == 1
     assert factory.consumers.count() == 1

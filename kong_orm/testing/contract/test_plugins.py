@@ -51,7 +51,7 @@ def test_nested_errors_use_dotted_keys(factory: DAOFactory) -> None:
         ({"second": 10, "hour": 5}, "The limit for hour cannot be lower than the limit for second"),
     ],
 )
-def test_rate_limiting_checks_its_limits(factory: DAOFactory, config: dict, message: str) -> None:
+def test_rate_limiting_checks_its_limits(factory: DAOFactory, config: dict[str, object], message: str) -> None:
     with pytest.raises(SchemaError) as raised:
         add_plugin(factory, add_api(factory), config=config)
     assert raised.value.errors == {"config": message}

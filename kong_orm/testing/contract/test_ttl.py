@@ -15,7 +15,7 @@ def test_expired_rows_vanish_and_free_their_unique_values(factory: DAOFactory) -
     node = factory.nodes.insert({"name": "n1", "cluster_listening_address": "127.0.0.1:1"})
     factory.nodes.update({"cluster_listening_address": "127.0.0.1:2"}, {"name": "n1"}, ttl=1)
     assert factory.consumers.find({"id": brief["id"]}) == brief
-    assert factory.nodes.find({"name": "n1"})["cluster_listening_address"] == "127.0.0.1:2"
+    assert factory.nodes.find({"name": "n1"}) == {**node, "cluster_listening_address": "127.0.0.1:2"}
     time.sleep(2.2)
     assert factory.consumers.find({"id": brief["id"]}) is None
     assert factory.consumers.find_all() == [lasting]
