@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from alembic import context
 from sqlalchemy import Connection, MetaData
 
-from alembic import context
 from kong_orm.backends.sql.engine import Store
 from kong_orm.backends.sql.models import Base, model_for
 from kong_orm.config import Config

@@ -4,12 +4,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 
-from alembic import command
 from kong_orm.backends.sql.alembic_env import target_metadata
 from kong_orm.backends.sql.engine import Store
 from kong_orm.registry import Catalog
