@@ -42,3 +42,18 @@ def test_processes_share_a_file(tmp_path: Path) -> None:
     factory = create_factory(url)
     assert factory.consumers.count() == done == 160
     assert factory.consumers.count({"custom_id": "p3-39"}) == 1
+
+
+def test_threads_share_one_in_memory_factory() -> None:
+    factory = create_factory("sqlite://")
+    factory.run_migrations()
+
+    def insert_batch(prefix: str) -> int:
+        for n in range(30):
+            factory.consumers.insert({"username": f"{prefix}-{n}"})
+        return 30
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        done = sum(pool.map(insert_batch, ["a", "b", "c", "d", "e"]))
+    assert factory.consumers.count() == done == 150
+    factory.close()

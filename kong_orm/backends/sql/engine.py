@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -49,7 +50,12 @@ class Store:
         self.url = database_url(config)
         self.timeout = float(config.options.get("timeout", DEFAULT_TIMEOUT))
         self.backend = "sqlite" if self.url.get_backend_name() == "sqlite" else "postgres"
-        self.engine = _create_engine(self.url, self.timeout, config.options)
+        try:
+            self.engine = _create_engine(self.url, self.timeout, config.options)
+        except ModuleNotFoundError as exc:
+            raise ModuleNotFoundError(f"{exc}: install kong_orm[{self.backend}] for the {self.backend} driver") from exc
+        # An in-memory database is a single shared connection: one user at a time.
+        self._exclusive: AbstractContextManager[object] = threading.RLock() if _in_memory(self.url) else nullcontext()
 
     def read(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` on a connection outside an explicit transaction."""
@@ -74,7 +80,7 @@ class Store:
 
     @contextmanager
     def _connection(self, write: bool) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        with self._exclusive, self.engine.connect() as conn:
             if write:
                 with conn.execution_options(**{_WRITE: True}).begin():
                     yield conn
@@ -127,8 +133,12 @@ def _create_engine(url: URL, timeout: float, options: Mapping[str, Any]) -> Engi
     )
 
 
+def _in_memory(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
 def _sqlite_engine(url: URL, timeout: float) -> Engine:
-    in_memory = url.database in (None, "", ":memory:")
+    in_memory = _in_memory(url)
     engine = create_engine(
         url,
         connect_args={"timeout": timeout, "check_same_thread": False},
