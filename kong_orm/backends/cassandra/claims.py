@@ -1,0 +1,117 @@
+"""Race-safe uniqueness: a row reserves its unique values before it is written.
+
+Each unique field, and each unique group, has a claim table keyed by the
+value. A claim is a lightweight transaction (``UPDATE ... IF owner IN
+(null, me)``): of any number of concurrent writers of one value exactly one
+gets it. Claims carry the row's TTL, so an expired row frees its values when
+it goes; they are released (again conditionally) when the write that needed
+them fails, and when the row is deleted or changes the value.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kong_orm.backends.cassandra.codec import encode, group_value
+from kong_orm.backends.cassandra.cql import ClaimCql
+from kong_orm.backends.cassandra.models import claim_tables
+from kong_orm.backends.cassandra.statements import Request, Result, Statements
+from kong_orm.errors import DAOError, UniqueError
+from kong_orm.repository import Row, now_ms
+from kong_orm.schema.entity import Entity
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One value of one claim table (``shown`` is the value as the caller gave it)."""
+
+    table: ClaimCql
+    value: Any
+    shown: Any
+
+    @property
+    def field(self) -> str:
+        return self.table.claim.fields[0]
+
+
+class Claims:
+    """The claim tables of one entity."""
+
+    def __init__(self, entity: Entity, keyspace: str, statements: Statements) -> None:
+        self.entity = entity
+        self.tables = tuple(ClaimCql(claim, keyspace) for claim in claim_tables(entity))
+        self._statements = statements
+
+    def of(self, row: Mapping[str, Any]) -> dict[str, Claim]:
+        """The claims ``row`` needs, by claim table name (unset single fields need none)."""
+        claims = {}
+        for table in self.tables:
+            fields = table.claim.fields
+            if table.claim.is_group:
+                claims[table.claim.name] = Claim(table, group_value([row.get(f) for f in fields]), None)
+            elif row.get(fields[0]) is not None:
+                value = row[fields[0]]
+                claims[table.claim.name] = Claim(table, encode(self.entity[fields[0]], value), value)
+        return claims
+
+    def acquire(self, claims: Sequence[Claim], owner: Row, ttl: int, *, renew: bool = False) -> None:
+        """Claim every value for ``owner``, or none of them.
+
+        :param renew: values ``owner`` already holds count as claimed (their
+            TTL becomes ``ttl``); otherwise only free values can be claimed.
+        :raises UniqueError: naming every taken field, else the group's message.
+        """
+        if not claims:
+            return
+        key = self._owner_key(owner)
+        outcomes = self._statements.execute_all([self._claim_request(c, key, ttl, renew) for c in claims])
+        taken = [claim for claim, out in zip(claims, outcomes) if isinstance(out, Result) and not out.applied]
+        failed = [out for out in outcomes if isinstance(out, DAOError)]
+        if not taken and not failed:
+            return
+        self.release([claim for claim in claims if claim not in taken], owner)
+        raise _unique_error(taken) if taken else failed[0]
+
+    def renew(self, claims: Sequence[Claim], owner: Row, ttl: int) -> None:
+        """Give ``owner``'s claims a new TTL (a failure is logged: the row is written)."""
+        key = self._owner_key(owner)
+        requests = [self._claim_request(claim, key, ttl, True) for claim in claims]
+        for claim, outcome in zip(claims, self._statements.execute_all(requests)):
+            if not isinstance(outcome, Result) or not outcome.applied:
+                log.warning("could not renew %s claim %r: %s", claim.table.claim.name, claim.value, outcome)
+
+    def release(self, claims: Sequence[Claim], owner: Row) -> None:
+        """Drop the claims ``owner`` holds on these values (others' claims stay)."""
+        self._release([(claim, owner) for claim in claims])
+
+    def release_rows(self, rows: Sequence[Row]) -> None:
+        """Drop every claim of each of ``rows`` (deleted rows)."""
+        self._release([(claim, row) for row in rows for claim in self.of(row).values()])
+
+    def _release(self, held: Sequence[tuple[Claim, Row]]) -> None:
+        if not held:
+            return
+        requests = [Request(c.table.release, [c.value, *self._owner_key(owner)], lwt=True) for c, owner in held]
+        for (claim, _), outcome in zip(held, self._statements.execute_all(requests)):
+            if isinstance(outcome, DAOError):
+                log.warning("could not release %s claim %r: %s", claim.table.claim.name, claim.value, outcome)
+
+    def _owner_key(self, owner: Row) -> list[Any]:
+        return [encode(self.entity[name], owner[name]) for name in self.entity.primary_key]
+
+    @staticmethod
+    def _claim_request(claim: Claim, key: list[Any], ttl: int, renew: bool) -> Request:
+        if renew:
+            return Request(claim.table.claim_or_renew, [ttl, *key, now_ms(), claim.value, *key], lwt=True)
+        return Request(claim.table.claim_new, [ttl, *key, now_ms(), claim.value], lwt=True)
+
+
+def _unique_error(taken: Sequence[Claim]) -> UniqueError:
+    singles = {claim.field: claim.shown for claim in taken if not claim.table.claim.is_group}
+    if singles:
+        return UniqueError.for_values(singles)
+    return UniqueError(taken[0].table.claim.message or "already exists")

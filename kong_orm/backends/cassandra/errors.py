@@ -1,0 +1,43 @@
+"""Driver failures as :class:`~kong_orm.errors.DatabaseError`, in one place."""
+from __future__ import annotations
+
+from cassandra import DriverException, RequestExecutionException, RequestValidationException
+from cassandra.cluster import NoHostAvailable
+
+from kong_orm.errors import DAOError, DatabaseError
+
+BACKEND = "cassandra"
+
+
+def translate(exc: BaseException) -> DAOError:
+    """The error a caller sees for ``exc``: kong_orm's own errors pass through."""
+    if isinstance(exc, DAOError):
+        return exc
+    return DatabaseError(BACKEND, describe(exc))
+
+
+def describe(exc: BaseException) -> str:
+    """The server's (or the driver's) own words for ``exc``."""
+    if isinstance(exc, (RequestExecutionException, RequestValidationException)):
+        message = getattr(exc, "message", None) or str(exc)
+        return _server_words(str(message))
+    if isinstance(exc, NoHostAvailable):
+        return _no_host(exc)
+    if isinstance(exc, DriverException):
+        return str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _server_words(message: str) -> str:
+    """Drop the driver's framing (``Error from server: code=2200 [Invalid query] message="..."``)."""
+    marker = 'message="'
+    if marker in message and message.endswith('"'):
+        return message.split(marker, 1)[1][:-1]
+    return message
+
+
+def _no_host(exc: NoHostAvailable) -> str:
+    summary = exc.args[0] if exc.args else "no host available"
+    errors = getattr(exc, "errors", None) or {}
+    details = "; ".join(f"{host}: {describe(error)}" for host, error in errors.items())
+    return f"{summary} ({details})" if details else str(summary)

@@ -1,0 +1,1 @@
+"""Versioned CQL migrations (``<component>/NNNN_name.cql``) and their runner."""

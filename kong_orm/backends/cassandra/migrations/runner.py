@@ -1,0 +1,118 @@
+"""Apply, list, drop and empty the schema of a factory's keyspace.
+
+Migrations are CQL files, ``<component>/NNNN_name.cql`` beside this module,
+applied in name order; ``{keyspace}`` in them names the configured keyspace.
+Applied names are recorded per component in ``schema_migrations`` (``id
+text PRIMARY KEY, migrations list<text>``), so running again changes
+nothing. Each schema change waits until the nodes agree on the schema.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from cassandra.encoder import cql_quote
+from cassandra.metadata import protect_name
+
+from kong_orm.backends.cassandra.keyspace import Keyspace
+from kong_orm.backends.cassandra.repository import read_all
+from kong_orm.backends.cassandra.settings import CassandraSettings
+from kong_orm.backends.cassandra.statements import Request, Result
+from kong_orm.errors import DAOError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_TABLE = "schema_migrations"
+COMPONENTS = ("core",)
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One CQL file: its name (the file name without ``.cql``) and its text."""
+
+    name: str
+    text: str
+
+    def statements(self, keyspace: str) -> list[str]:
+        """The file's statements, with ``{keyspace}`` filled in."""
+        cql = _COMMENT.sub("", self.text).replace("{keyspace}", protect_name(keyspace))
+        return [" ".join(statement.split()) for statement in cql.split(";") if statement.strip()]
+
+
+def available(component: str) -> list[Migration]:
+    """The migrations of ``component``, in order."""
+    folder = resources.files(__package__).joinpath(component)
+    files = sorted((entry for entry in folder.iterdir() if entry.name.endswith(".cql")), key=lambda e: e.name)
+    return [Migration(entry.name[: -len(".cql")], entry.read_text(encoding="utf-8")) for entry in files]
+
+
+def create_keyspace_cql(settings: CassandraSettings) -> str:
+    """``CREATE KEYSPACE IF NOT EXISTS`` with the configured replication."""
+    if settings.replication_strategy == "SimpleStrategy":
+        replication = f"'class': 'SimpleStrategy', 'replication_factor': {settings.replication_factor}"
+    else:
+        if not settings.data_centers:
+            raise ValueError("NetworkTopologyStrategy needs data_centers (data center name: replica count)")
+        centers = ", ".join(f"{cql_quote(dc)}: {count}" for dc, count in settings.data_centers.items())
+        replication = f"'class': 'NetworkTopologyStrategy', {centers}"
+    return f"CREATE KEYSPACE IF NOT EXISTS {protect_name(settings.keyspace)} WITH replication = {{{replication}}}"
+
+
+def current(keyspace: Keyspace) -> dict[str, list[str]]:
+    """Applied migrations per component (``core`` first); ``{}`` without a keyspace or record."""
+    exists = Request(
+        "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?",
+        [keyspace.name, MIGRATIONS_TABLE],
+    )
+    if not keyspace.statements.execute(exists).rows:
+        return {}
+    rows = read_all(keyspace.statements, Request(f"SELECT id, migrations FROM {keyspace.qualified(MIGRATIONS_TABLE)}"))
+    recorded = {row["id"]: list(row["migrations"]) for row in rows if row["migrations"]}
+    return dict(sorted(recorded.items(), key=lambda item: (item[0] != "core", item[0])))
+
+
+def upgrade(keyspace: Keyspace, settings: CassandraSettings) -> dict[str, list[str]]:
+    """Create the keyspace if needed and apply pending migrations; return those applied now."""
+    _schema(keyspace, create_keyspace_cql(settings))
+    _schema(keyspace, f"CREATE TABLE IF NOT EXISTS {keyspace.qualified(MIGRATIONS_TABLE)} "
+                      "(id text PRIMARY KEY, migrations list<text>)")
+    done = current(keyspace)
+    applied: dict[str, list[str]] = {}
+    for component in COMPONENTS:
+        for migration in available(component):
+            if migration.name not in done.get(component, []):
+                _apply(keyspace, component, migration)
+                applied.setdefault(component, []).append(migration.name)
+    return applied
+
+
+def _apply(keyspace: Keyspace, component: str, migration: Migration) -> None:
+    for statement in migration.statements(keyspace.name):
+        _schema(keyspace, statement)
+    record = f"UPDATE {keyspace.qualified(MIGRATIONS_TABLE)} SET migrations = migrations + ? WHERE id = ?"
+    keyspace.statements.execute(Request(record, [[migration.name], component]))
+    log.info("applied %s migration %s to keyspace %s", component, migration.name, keyspace.name)
+
+
+def drop(keyspace: Keyspace) -> None:
+    """Drop every table of the factory and the migrations record; the keyspace stays."""
+    exists = Request("SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", [keyspace.name])
+    if not keyspace.statements.execute(exists).rows:
+        return
+    for table in [*keyspace.table_names(), MIGRATIONS_TABLE]:
+        _schema(keyspace, f"DROP TABLE IF EXISTS {keyspace.qualified(table)}")
+
+
+def truncate(keyspace: Keyspace) -> None:
+    """Empty every entity and claim table (the migrations record stays)."""
+    requests = [Request(f"TRUNCATE {keyspace.qualified(table)}", schema=True) for table in keyspace.table_names()]
+    for outcome in keyspace.statements.execute_all(requests):
+        if isinstance(outcome, DAOError):
+            raise outcome
+
+
+def _schema(keyspace: Keyspace, cql: str) -> Result:
+    return keyspace.statements.execute(Request(cql, schema=True))

@@ -1,0 +1,155 @@
+"""The single way statements reach Cassandra.
+
+Each CQL text is prepared once per session and bound per call; every request
+passes :meth:`Statements._execute`, where statements are counted, and
+:meth:`Statements._outcome`, where driver errors are translated.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cassandra.query import SimpleStatement
+
+from kong_orm.backend import StatementCounter
+from kong_orm.backends.cassandra.connection import Connection
+from kong_orm.backends.cassandra.errors import translate
+from kong_orm.errors import DAOError, DatabaseError
+
+log = logging.getLogger(__name__)
+
+APPLIED = "[applied]"
+SCHEMA_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class Request:
+    """One statement with its bound values.
+
+    :param lwt: a lightweight transaction (gets the serial consistency).
+    :param schema: a schema change or TRUNCATE: sent unprepared, with a long
+        timeout, and checked for schema agreement.
+    """
+
+    cql: str
+    params: Sequence[Any] = ()
+    lwt: bool = False
+    fetch_size: int | None = None
+    paging_state: bytes | None = None
+    schema: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    """A result page as plain dicts, with the driver's paging state."""
+
+    rows: list[dict[str, Any]]
+    paging_state: bytes | None = None
+
+    @property
+    def applied(self) -> bool:
+        """Whether a lightweight transaction applied."""
+        return bool(self.rows[0][APPLIED]) if self.rows else True
+
+    def one(self) -> dict[str, Any] | None:
+        return self.rows[0] if self.rows else None
+
+
+class _Failed:
+    """A request that failed before it was sent."""
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+    def result(self) -> Any:
+        raise self.exc
+
+
+class Statements:
+    """Prepared statements and their execution for one factory."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._settings = connection.settings
+        self._prepared: dict[tuple[int, str], Any] = {}
+        self._lock = threading.Lock()
+        self._counters: tuple[StatementCounter, ...] = ()
+
+    def execute(self, request: Request) -> Result:
+        """Send one request and wait for it; raise :class:`DatabaseError` on failure."""
+        return self._outcome(self._execute(request), request)
+
+    def execute_all(self, requests: Sequence[Request]) -> list[Result | DAOError]:
+        """Send ``requests`` at once and wait for all; failures are returned, not raised."""
+        pending = [self._execute(request) for request in requests]
+        outcomes: list[Result | DAOError] = []
+        for future, request in zip(pending, requests):
+            try:
+                outcomes.append(self._outcome(future, request))
+            except DAOError as error:
+                outcomes.append(error)
+        return outcomes
+
+    def listen(self, counter: StatementCounter) -> None:
+        with self._lock:
+            self._counters += (counter,)
+
+    def unlisten(self, counter: StatementCounter) -> None:
+        with self._lock:
+            self._counters = tuple(c for c in self._counters if c is not counter)
+
+    def _execute(self, request: Request) -> Any:
+        for counter in self._counters:
+            counter.record(request.cql)
+        try:
+            session = self._connection.session()
+            return session.execute_async(
+                self._statement(session, request),
+                timeout=SCHEMA_TIMEOUT if request.schema else self._settings.timeout,
+                paging_state=request.paging_state,
+            )
+        except Exception as exc:
+            return _Failed(exc)
+
+    def _outcome(self, future: Any, request: Request) -> Result:
+        try:
+            result_set = future.result()
+        except Exception as exc:
+            log.debug("statement failed: %s (%s)", request.cql, exc)
+            raise translate(exc) from exc
+        if request.schema and not result_set.response_future.is_schema_agreed:
+            raise DatabaseError("cassandra", f"nodes did not agree on the schema after: {request.cql}")
+        return Result(_as_dicts(result_set), result_set.paging_state)
+
+    def _statement(self, session: Any, request: Request) -> Any:
+        if request.schema:
+            return SimpleStatement(request.cql, consistency_level=self._settings.consistency)
+        statement = self._prepare(session, request.cql).bind(request.params)
+        statement.consistency_level = self._settings.consistency
+        if request.lwt:
+            statement.serial_consistency_level = self._settings.serial_consistency
+        if request.fetch_size is not None:
+            statement.fetch_size = request.fetch_size
+        return statement
+
+    def _prepare(self, session: Any, cql: str) -> Any:
+        key = (id(session), cql)
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = session.prepare(cql)
+            self._prepared[key] = prepared
+        return prepared
+
+    def forget_prepared(self) -> None:
+        """Drop the prepared statements (after the session they belong to is gone)."""
+        self._prepared.clear()
+
+
+def _as_dicts(result_set: Any) -> list[dict[str, Any]]:
+    """Rows as dicts whatever the session's row factory."""
+    rows = result_set.current_rows
+    names = result_set.column_names or ()
+    return [dict(row) if isinstance(row, Mapping) else dict(zip(names, row)) for row in rows]
