@@ -61,20 +61,34 @@ class Claims:
     def acquire(self, claims: Sequence[Claim], owner: Row, ttl: int, *, renew: bool = False) -> None:
         """Claim every value for ``owner``, or none of them.
 
+        Several values are claimed one after the other, always in the same
+        order: of concurrent writers of the same values one gets them all
+        (claimed at once, each could get a part and all would fail).
+
         :param renew: values ``owner`` already holds count as claimed (their
             TTL becomes ``ttl``); otherwise only free values can be claimed.
         :raises UniqueError: naming every taken field, else the group's message.
         """
-        if not claims:
-            return
         key = self._owner_key(owner)
-        outcomes = self._statements.execute_all([self._claim_request(c, key, ttl, renew) for c in claims])
-        taken = [claim for claim, out in zip(claims, outcomes) if isinstance(out, Result) and not out.applied]
-        failed = [out for out in outcomes if isinstance(out, DAOError)]
-        if not taken and not failed:
-            return
-        self.release([claim for claim in claims if claim not in taken], owner)
-        raise _unique_error(taken) if taken else failed[0]
+        for position, claim in enumerate(claims):
+            try:
+                applied = self._statements.execute(self._claim_request(claim, key, ttl, renew)).applied
+            except DAOError:
+                self.release(claims[: position + 1], owner)
+                raise
+            if not applied:
+                taken = [claim, *self._held_by_others(claims[position + 1 :], key)]
+                self.release(claims[:position], owner)
+                raise _unique_error(taken)
+
+    def _held_by_others(self, claims: Sequence[Claim], key: list[Any]) -> list[Claim]:
+        """Which of ``claims`` someone else holds (read, not claimed: for the error message)."""
+        outcomes = self._statements.execute_all([Request(claim.table.owner, [claim.value]) for claim in claims])
+        return [
+            claim
+            for claim, outcome in zip(claims, outcomes)
+            if isinstance(outcome, Result) and outcome.rows and list(outcome.rows[0].values()) != key
+        ]
 
     def renew(self, claims: Sequence[Claim], owner: Row, ttl: int) -> None:
         """Give ``owner``'s claims a new TTL (a failure is logged: the row is written)."""

@@ -73,8 +73,7 @@ class Connection:
         """Unregister the cqlengine connection and shut down the cluster kong_orm opened."""
         with self._lock:
             if self._registered is not None:
-                self._registered.cluster = None  # unregister_connection would shut it down
-                cqlengine_connection.unregister_connection(self.cqlengine_name)
+                unregister_cqlengine(self.cqlengine_name, self._registered)
             if self._cluster is not None:
                 self._cluster.shutdown()
             self._session = self._cluster = self._registered = None
@@ -138,7 +137,8 @@ class SessionState:
         )
 
     def restore(self, session: Any) -> None:
-        session.row_factory = self.row_factory
+        if session.row_factory is not self.row_factory:  # only settable outside profile mode
+            session.row_factory = self.row_factory
         session.cluster.profile_manager.default.row_factory = self.profile_row_factory
         if self.tuple_encoder is _ABSENT:
             session.encoder.mapping.pop(tuple, None)
@@ -151,6 +151,16 @@ def register_cqlengine(name: str, session: Any, *, restore: bool) -> Any:
     undo what cqlengine changes on the session."""
     before = SessionState.capture(session)
     registered = cqlengine_connection.register_connection(name, session=session)
-    if restore:
-        before.restore(session)
+    try:
+        if restore:
+            before.restore(session)
+    except Exception:
+        unregister_cqlengine(name, registered)
+        raise
     return registered
+
+
+def unregister_cqlengine(name: str, registered: Any) -> None:
+    """Remove the cqlengine connection ``name``, leaving its cluster running."""
+    registered.cluster = None  # unregister_connection would shut it down
+    cqlengine_connection.unregister_connection(name)

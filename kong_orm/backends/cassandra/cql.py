@@ -126,6 +126,11 @@ class ClaimCql:
         return f"UPDATE {self.table} USING TTL ? SET {setting} WHERE value = ?"
 
     @functools.cached_property
+    def owner(self) -> str:
+        """Bind: value."""
+        return f"SELECT {_names(self.owners)} FROM {self.table} WHERE value = ?"
+
+    @functools.cached_property
     def release(self) -> str:
         """Bind: value, owner key."""
         return f"DELETE FROM {self.table} WHERE value = ? IF {_equal(self.owners)}"

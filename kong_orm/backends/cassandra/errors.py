@@ -1,12 +1,15 @@
 """Driver failures as :class:`~kong_orm.errors.DatabaseError`, in one place."""
 from __future__ import annotations
 
+import re
+
 from cassandra import DriverException, RequestExecutionException, RequestValidationException
 from cassandra.cluster import NoHostAvailable
 
 from kong_orm.errors import DAOError, DatabaseError
 
 BACKEND = "cassandra"
+_SERVER_MESSAGE = re.compile(r'message="(.*?)"(?: info=|$)', re.DOTALL)
 
 
 def translate(exc: BaseException) -> DAOError:
@@ -30,10 +33,8 @@ def describe(exc: BaseException) -> str:
 
 def _server_words(message: str) -> str:
     """Drop the driver's framing (``Error from server: code=2200 [Invalid query] message="..."``)."""
-    marker = 'message="'
-    if marker in message and message.endswith('"'):
-        return message.split(marker, 1)[1][:-1]
-    return message
+    found = _SERVER_MESSAGE.search(message)
+    return found.group(1) if found else message
 
 
 def _no_host(exc: NoHostAvailable) -> str:

@@ -146,7 +146,6 @@ def _model(table: str, attrs: dict[str, Any], keyspace: str, connection: str | N
         **attrs,
         "__module__": __name__,
         "__table_name__": table,
-        "__table_name_case_sensitive__": True,
         "__keyspace__": keyspace,
         "__connection__": connection,
     }

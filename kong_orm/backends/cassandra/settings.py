@@ -109,7 +109,8 @@ def _port(values: Mapping[str, Any]) -> int:
     """The explicit ``port``, else the one written on the contact points, else 9042."""
     if values.get("port") not in (None, ""):
         return _positive_int("port", values["port"])
-    written = {point.rpartition(":")[2] for point in _contact_points(values.get("contact_points", ())) if ":" in point}
+    points = _contact_points(values.get("contact_points", "127.0.0.1"))
+    written = {point.rpartition(":")[2] for point in points if ":" in point}
     if len(written) > 1:
         raise SettingsError(f"contact points name several ports: {sorted(written)}; give one 'port'")
     return _positive_int("port", written.pop()) if written else DEFAULT_PORT

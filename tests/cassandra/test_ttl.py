@@ -1,0 +1,56 @@
+"""TTL with Cassandra's own ``USING TTL``: rows and their claims expire together."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from kong_orm import DAOFactory
+from tests.cassandra.conftest import backend_of
+
+
+def _row_ttl(factory: DAOFactory, session: Any, entity: str, column: str, key: Any) -> int | None:
+    table = backend_of(factory).keyspace.qualified(entity)
+    row = session.execute(f"SELECT TTL({column}) AS ttl FROM {table} WHERE id = %s", [key]).one()
+    return None if row is None else row.ttl
+
+
+def _claim_ttl(factory: DAOFactory, session: Any, claim: str, value: str) -> int | None:
+    table = backend_of(factory).keyspace.qualified(claim)
+    row = session.execute(f"SELECT TTL(owner_id) AS ttl FROM {table} WHERE value = %s", [value]).one()
+    return None if row is None else row.ttl
+
+
+def test_claims_carry_the_ttl_of_their_row(factory: DAOFactory, session: Any) -> None:
+    consumer = factory.consumers.insert({"username": "brief", "custom_id": "brief-id"}, ttl=100)
+    assert 95 <= _row_ttl(factory, session, "consumers", "username", consumer["id"]) <= 100
+    assert 95 <= _claim_ttl(factory, session, "consumers_username_claims", "brief") <= 100
+    assert 95 <= _claim_ttl(factory, session, "consumers_custom_id_claims", "brief-id") <= 100
+
+
+def test_an_update_without_ttl_keeps_the_remaining_one(factory: DAOFactory, session: Any) -> None:
+    consumer = factory.consumers.insert({"username": "before", "custom_id": "kept"}, ttl=100)
+    factory.consumers.update({"username": "after"}, {"id": consumer["id"]})
+    for column in ("username", "custom_id", "created_at"):
+        assert 90 <= _row_ttl(factory, session, "consumers", column, consumer["id"]) <= 100
+    assert 90 <= _claim_ttl(factory, session, "consumers_username_claims", "after") <= 100
+    assert _claim_ttl(factory, session, "consumers_username_claims", "before") is None
+
+
+def test_an_update_with_ttl_renews_the_row_and_every_claim(factory: DAOFactory, session: Any) -> None:
+    consumer = factory.consumers.insert({"username": "lasting", "custom_id": "lasting-id"})
+    assert _claim_ttl(factory, session, "consumers_username_claims", "lasting") is None
+    factory.consumers.update({"custom_id": "changed"}, {"id": consumer["id"]}, ttl=1)
+    assert _claim_ttl(factory, session, "consumers_username_claims", "lasting") == 1
+    assert _claim_ttl(factory, session, "consumers_custom_id_claims", "changed") == 1
+    time.sleep(1.6)
+    assert factory.consumers.find({"id": consumer["id"]}) is None
+    assert factory.consumers.count() == 0
+    factory.consumers.insert({"username": "lasting", "custom_id": "changed"})
+
+
+def test_an_update_without_ttl_after_one_with_ttl_keeps_expiring(factory: DAOFactory) -> None:
+    consumer = factory.consumers.insert({"username": "short"}, ttl=1)
+    factory.consumers.update({"custom_id": "still-short"}, {"id": consumer["id"]})
+    time.sleep(1.6)
+    assert factory.consumers.find_all() == []
+    factory.consumers.insert({"username": "short", "custom_id": "still-short"})
