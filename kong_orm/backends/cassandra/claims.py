@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kong_orm.backends.cassandra.codec import encode, group_value
-from kong_orm.backends.cassandra.cql import ClaimCql
+from kong_orm.backends.cassandra.codec import decode_row, encode, group_value, to_ms
+from kong_orm.backends.cassandra.cql import ClaimCql, EntityCql
 from kong_orm.backends.cassandra.models import claim_tables
 from kong_orm.backends.cassandra.statements import Request, Result, Statements
 from kong_orm.errors import DAOError, UniqueError
@@ -23,6 +23,8 @@ from kong_orm.repository import Row, now_ms
 from kong_orm.schema.entity import Entity
 
 log = logging.getLogger(__name__)
+
+STALE_AFTER_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Claims:
         self.entity = entity
         self.tables = tuple(ClaimCql(claim, keyspace) for claim in claim_tables(entity))
         self._statements = statements
+        self._rows = EntityCql(entity, keyspace)
 
     def of(self, row: Mapping[str, Any]) -> dict[str, Claim]:
         """The claims ``row`` needs, by claim table name (unset single fields need none)."""
@@ -72,7 +75,7 @@ class Claims:
         key = self._owner_key(owner)
         for position, claim in enumerate(claims):
             try:
-                applied = self._statements.execute(self._claim_request(claim, key, ttl, renew)).applied
+                applied = self._claim_one(claim, key, ttl, renew)
             except DAOError:
                 self.release(claims[: position + 1], owner)
                 raise
@@ -81,13 +84,41 @@ class Claims:
                 self.release(claims[:position], owner)
                 raise _unique_error(taken)
 
+    def _claim_one(self, claim: Claim, key: list[Any], ttl: int, renew: bool) -> bool:
+        if self._statements.execute(self._claim_request(claim, key, ttl, renew)).applied:
+            return True
+        return self._take_over_if_stale(claim, key, ttl)
+
+    def _take_over_if_stale(self, claim: Claim, key: list[Any], ttl: int) -> bool:
+        holder = self._statements.execute(Request(claim.table.holder, [claim.value])).one()
+        if holder is None:
+            return self._statements.execute(self._claim_request(claim, key, ttl, False)).applied
+        since = holder["claimed_at"]
+        if since is not None and now_ms() - to_ms(since) < STALE_AFTER_MS:
+            return False
+        owner = _owner(claim, holder)
+        if self._owner_holds(claim, owner):
+            return False
+        params = [ttl, *key, now_ms(), claim.value, *owner, since]
+        taken = self._statements.execute(Request(claim.table.take_over, params, lwt=True)).applied
+        if taken:
+            log.warning("took over stale %s claim %r from %s", claim.table.claim.name, claim.value, owner)
+        return taken
+
+    def _owner_holds(self, claim: Claim, owner: list[Any]) -> bool:
+        found = self._statements.execute(Request(self._rows.select_by_pk, owner)).one()
+        if found is None:
+            return False
+        held = self.of(decode_row(self.entity, found)).get(claim.table.claim.name)
+        return held is not None and held.value == claim.value
+
     def _held_by_others(self, claims: Sequence[Claim], key: list[Any]) -> list[Claim]:
         """Which of ``claims`` someone else holds (read, not claimed: for the error message)."""
-        outcomes = self._statements.execute_all([Request(claim.table.owner, [claim.value]) for claim in claims])
+        outcomes = self._statements.execute_all([Request(claim.table.holder, [claim.value]) for claim in claims])
         return [
             claim
             for claim, outcome in zip(claims, outcomes)
-            if isinstance(outcome, Result) and outcome.rows and list(outcome.rows[0].values()) != key
+            if isinstance(outcome, Result) and outcome.rows and _owner(claim, outcome.rows[0]) != key
         ]
 
     def renew(self, claims: Sequence[Claim], owner: Row, ttl: int) -> None:
@@ -122,6 +153,10 @@ class Claims:
         if renew:
             return Request(claim.table.claim_or_renew, [ttl, *key, now_ms(), claim.value, *key], lwt=True)
         return Request(claim.table.claim_new, [ttl, *key, now_ms(), claim.value], lwt=True)
+
+
+def _owner(claim: Claim, holder: Row) -> list[Any]:
+    return [holder[column] for column in claim.table.owners]
 
 
 def _unique_error(taken: Sequence[Claim]) -> UniqueError:

@@ -126,9 +126,17 @@ class ClaimCql:
         return f"UPDATE {self.table} USING TTL ? SET {setting} WHERE value = ?"
 
     @functools.cached_property
-    def owner(self) -> str:
-        """Bind: value."""
-        return f"SELECT {_names(self.owners)} FROM {self.table} WHERE value = ?"
+    def holder(self) -> str:
+        """Who holds a value since when. Bind: value."""
+        return f"SELECT {_names((*self.owners, 'claimed_at'))} FROM {self.table} WHERE value = ?"
+
+    @functools.cached_property
+    def take_over(self) -> str:
+        """Take a value from a holder that is still as read.
+
+        Bind: TTL, owner key, claimed_at, value, old owner key, old claimed_at.
+        """
+        return f"{self._set_owner} IF {_equal((*self.owners, 'claimed_at'))}"
 
     @functools.cached_property
     def release(self) -> str:
