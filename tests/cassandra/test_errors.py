@@ -10,7 +10,7 @@ import pytest
 from kong_orm import Config, DatabaseError, create_factory
 from kong_orm.backends.cassandra.settings import SettingsError
 from kong_orm.factory import DAOFactory as Factory
-from tests.cassandra.conftest import fresh_keyspace, open_factory
+from tests.cassandra.conftest import backend_of, fresh_keyspace, open_factory
 
 
 def test_an_unreachable_node_is_a_database_error() -> None:
@@ -21,6 +21,13 @@ def test_an_unreachable_node_is_a_database_error() -> None:
     factory.close()
     assert str(raised.value).startswith("[cassandra error] Unable to connect to any servers")
     assert time.monotonic() - began < 20
+
+
+def test_connecting_cqlengine_to_an_unreachable_node_is_a_database_error() -> None:
+    factory = create_factory("cassandra://127.0.0.1:9/kong?timeout=1")
+    with pytest.raises(DatabaseError):
+        backend_of(factory).cqlengine_connection()
+    factory.close()
 
 
 def test_a_silent_node_is_a_database_error_after_the_timeout() -> None:

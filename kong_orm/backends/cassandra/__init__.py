@@ -12,6 +12,7 @@ from typing import Any
 
 from kong_orm.backend import Backend, StatementCounter
 from kong_orm.backends.cassandra.connection import Connection
+from kong_orm.backends.cassandra.errors import translate
 from kong_orm.backends.cassandra.keyspace import Keyspace
 from kong_orm.backends.cassandra.migrations import runner
 from kong_orm.backends.cassandra.models import claim_tables, declare, declare_claim
@@ -48,6 +49,17 @@ class CassandraBackend(Backend):
         self.claim_models = {
             claim.name: declare_claim(claim, **bound) for entity in catalog for claim in claim_tables(entity)
         }
+
+    def cqlengine_connection(self) -> str:
+        """Connect if needed; return the name of this factory's cqlengine connection.
+
+        Example: ``backend.models["apis"].objects.using(connection=backend.cqlengine_connection()).all()``
+        """
+        try:
+            self.connection.session()
+        except Exception as exc:
+            raise translate(exc) from exc
+        return self.connection.cqlengine_name
 
     def repository(self, entity: Entity, events: Events) -> Repository:
         return CassandraRepository(entity, events, self.catalog, self.keyspace)

@@ -83,8 +83,10 @@ class CassandraRepository(Repository):
         return as_stored(self.entity, row)
 
     def _update_row(self, pk: Row, prepare: PrepareUpdate, ttl: int | None) -> tuple[Row, Row] | None:
-        for _ in range(MAX_UPDATE_ATTEMPTS):
-            found = self._statements.execute(Request(self._cql.select_for_update, key_of(self.entity, pk))).one()
+        for attempt in range(MAX_UPDATE_ATTEMPTS):
+            # after a lost race, read what the winner wrote, even from a replica that lags
+            read = Request(self._cql.select_for_update, key_of(self.entity, pk), linearizable=attempt > 0)
+            found = self._statements.execute(read).one()
             if found is None:
                 return None
             old = decode_row(self.entity, found)

@@ -30,6 +30,8 @@ class Request:
     """One statement with its bound values.
 
     :param lwt: a lightweight transaction (gets the serial consistency).
+    :param linearizable: a read at the serial consistency, which sees every
+        lightweight transaction that applied.
     :param schema: a schema change or TRUNCATE: sent unprepared, with a long
         timeout, and checked for schema agreement.
     """
@@ -37,6 +39,7 @@ class Request:
     cql: str
     params: Sequence[Any] = ()
     lwt: bool = False
+    linearizable: bool = False
     fetch_size: int | None = None
     paging_state: bytes | None = None
     schema: bool = False
@@ -104,6 +107,7 @@ class Statements:
     def _execute(self, request: Request) -> Any:
         for counter in self._counters:
             counter.record(request.cql)
+        log.debug("cql: %s", request.cql)
         try:
             session = self._connection.session()
             return session.execute_async(
@@ -129,6 +133,8 @@ class Statements:
             return SimpleStatement(request.cql, consistency_level=self._settings.consistency)
         statement = self._prepare(session, request.cql).bind(request.params)
         statement.consistency_level = self._settings.consistency
+        if request.linearizable:
+            statement.consistency_level = self._settings.serial_consistency
         if request.lwt:
             statement.serial_consistency_level = self._settings.serial_consistency
         if request.fetch_size is not None:
