@@ -1,6 +1,6 @@
 """The ``factory`` fixture: one factory per backend, migrated once, emptied per test.
 
-Backends come from ``$KONG_ORM_TEST_BACKENDS`` (default ``sqlite,postgres``);
+Backends come from ``$KONG_ORM_TEST_BACKENDS`` (default ``sqlite,postgres,cassandra``);
 server URLs from ``$KONG_ORM_TEST_POSTGRES_URL`` and ``$KONG_ORM_TEST_CASSANDRA_URL``,
 which ``scripts/run-tests`` sets after starting the servers. A backend whose
 server is not configured or not reachable fails the run; nothing is skipped.
@@ -15,7 +15,7 @@ import pytest
 
 from kong_orm import DAOFactory, create_factory
 
-BACKENDS = os.environ.get("KONG_ORM_TEST_BACKENDS", "sqlite,postgres").split(",")
+BACKENDS = os.environ.get("KONG_ORM_TEST_BACKENDS", "sqlite,postgres,cassandra").split(",")
 URL_VARIABLES = {"postgres": "KONG_ORM_TEST_POSTGRES_URL", "cassandra": "KONG_ORM_TEST_CASSANDRA_URL"}
 
 
