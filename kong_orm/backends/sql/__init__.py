@@ -71,7 +71,10 @@ class SQLBackend(Backend):
                 counter.record(statement)
 
         self._listeners[id(counter)] = record
-        event.listen(self.store.engine, "before_cursor_execute", record)
+        for engine in self.store.engines:
+            event.listen(engine, "before_cursor_execute", record)
 
     def _unlisten_statements(self, counter: StatementCounter) -> None:
-        event.remove(self.store.engine, "before_cursor_execute", self._listeners.pop(id(counter)))
+        record = self._listeners.pop(id(counter))
+        for engine in self.store.engines:
+            event.remove(engine, "before_cursor_execute", record)

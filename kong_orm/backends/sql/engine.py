@@ -43,8 +43,13 @@ def database_url(config: Config) -> URL:
 
 
 class Store:
-    """An engine plus the backend's name, with error translation and one retry
-    after a lost connection (the pool is refreshed, so a restarted server works again)."""
+    """The engines of one database, with error translation and one retry after a
+    lost connection (the pool is refreshed, so a restarted server works again).
+
+    ``engine`` runs transactions; ``reader`` runs single-statement reads. On
+    PostgreSQL the reader is in autocommit mode: a read then costs one round
+    trip, not a ``SELECT`` plus the ``ROLLBACK`` a pooled connection gets back.
+    """
 
     def __init__(self, config: Config) -> None:
         self.url = database_url(config)
@@ -52,6 +57,9 @@ class Store:
         self.backend = "sqlite" if self.url.get_backend_name() == "sqlite" else "postgres"
         try:
             self.engine = _create_engine(self.url, self.timeout, config.options)
+            self.reader = self.engine if self.backend == "sqlite" else _create_engine(
+                self.url, self.timeout, config.options, isolation_level="AUTOCOMMIT"
+            )
         except ModuleNotFoundError as exc:
             raise ModuleNotFoundError(f"{exc}: install kong_orm[{self.backend}] for the {self.backend} driver") from exc
         # An in-memory database is a single shared connection: one user at a time.
@@ -80,7 +88,7 @@ class Store:
 
     @contextmanager
     def _connection(self, write: bool) -> Iterator[Connection]:
-        with self._exclusive, self.engine.connect() as conn:
+        with self._exclusive, (self.engine if write else self.reader).connect() as conn:
             if write:
                 with conn.execution_options(**{_WRITE: True}).begin():
                     yield conn
@@ -100,7 +108,12 @@ class Store:
             raise DatabaseError(self.backend, str(exc).splitlines()[0]) from exc
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        for engine in self.engines:
+            engine.dispose()
+
+    @property
+    def engines(self) -> tuple[Engine, ...]:
+        return (self.engine,) if self.reader is self.engine else (self.engine, self.reader)
 
 
 def server_message(exc: DBAPIError) -> str:
@@ -115,11 +128,12 @@ def server_message(exc: DBAPIError) -> str:
     return " ".join(text.split()) or type(exc.orig).__name__
 
 
-def _create_engine(url: URL, timeout: float, options: Mapping[str, Any]) -> Engine:
+def _create_engine(url: URL, timeout: float, options: Mapping[str, Any], **extra: Any) -> Engine:
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url, timeout)
     return create_engine(
         url,
+        **extra,
         pool_timeout=timeout,
         pool_size=int(options.get("pool_size", 5)),
         connect_args={
