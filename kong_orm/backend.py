@@ -1,6 +1,7 @@
 """What a store must provide to serve a factory."""
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,15 +17,21 @@ if TYPE_CHECKING:
 
 
 class StatementCounter:
-    """How many statements a block sent to the store."""
+    """How many statements a block sent to the store.
+
+    Only the thread that opened the block counts: background work (such as
+    purging expired rows) and other threads do not change a block's count.
+    """
 
     def __init__(self) -> None:
         self.count = 0
         self.statements: list[str] = []
+        self._thread = threading.get_ident()
 
     def record(self, statement: str) -> None:
-        self.count += 1
-        self.statements.append(statement)
+        if threading.get_ident() == self._thread:
+            self.count += 1
+            self.statements.append(statement)
 
 
 class Backend(ABC):

@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, event
 
 from kong_orm.backend import Backend, StatementCounter
 from kong_orm.backends.sql import migrate
 from kong_orm.backends.sql.engine import Store
 from kong_orm.backends.sql.models import table_for
+from kong_orm.backends.sql.purge import DEFAULT_INTERVAL, Purger
 from kong_orm.backends.sql.repository import SQLRepository
 from kong_orm.config import Config
 from kong_orm.events import Events
@@ -23,7 +24,11 @@ _TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|PRAGMA)\b", re.IG
 
 
 class SQLBackend(Backend):
-    """The ``postgres`` and ``sqlite`` databases."""
+    """The ``postgres`` and ``sqlite`` databases.
+
+    Option ``purge_interval`` (seconds, default 60; 0 turns it off): how often
+    a background thread deletes rows whose TTL has passed.
+    """
 
     def __init__(self, config: Config, catalog: Catalog) -> None:
         super().__init__(config, catalog)
@@ -31,6 +36,10 @@ class SQLBackend(Backend):
         self.name = self.store.backend
         self._repositories: list[SQLRepository] = []
         self._listeners: dict[int, Any] = {}
+        interval = float(config.options.get("purge_interval", DEFAULT_INTERVAL))
+        self._purger = Purger(self.purge_expired, interval) if interval > 0 else None
+        if self._purger is not None:
+            self._purger.start()
 
     def repository(self, entity: Entity, events: Events) -> Repository:
         repository = SQLRepository(entity, events, self.catalog, self.store)
@@ -50,11 +59,8 @@ class SQLBackend(Backend):
         tables = [table_for(entity) for entity in reversed(self.catalog.in_dependency_order())]
 
         def work(conn: Connection) -> None:
-            if self.name == "postgres":
-                conn.execute(text("TRUNCATE " + ", ".join(t.name for t in tables)))
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
+            for table in tables:
+                conn.execute(table.delete())
 
         self.store.write(work)
 
@@ -63,6 +69,8 @@ class SQLBackend(Backend):
         return sum(repository.purge_expired() for repository in self._repositories)
 
     def close(self) -> None:
+        if self._purger is not None:
+            self._purger.stop()
         self.store.dispose()
 
     def _listen_statements(self, counter: StatementCounter) -> None:

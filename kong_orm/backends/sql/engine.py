@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 10.0
-_OWN_QUERY_OPTIONS = ("timeout",)
+_OWN_QUERY_OPTIONS = ("timeout", "purge_interval", "pool_size")
 _WRITE = "kong_orm_write"
 
 

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, MetaData, Table
 
 from kong_orm.backends.sql.alembic_env import target_metadata
 from kong_orm.backends.sql.engine import Store
@@ -77,7 +77,6 @@ def drop(store: Store, catalog: Catalog) -> None:
 
     def work(conn: Connection) -> None:
         metadata.drop_all(conn, tables=tables, checkfirst=True)
-        if inspect(conn).has_table(VERSION_TABLE):
-            conn.execute(text(f"DROP TABLE {VERSION_TABLE}"))
+        Table(VERSION_TABLE, MetaData()).drop(conn, checkfirst=True)
 
     store.write(work)

@@ -1,0 +1,43 @@
+"""A background thread that deletes rows whose TTL has passed.
+
+Reads already hide expired rows; purging gives the space (and, at once on a
+unique conflict, the values) back.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from kong_orm.errors import DAOError
+
+log = logging.getLogger(__name__)
+DEFAULT_INTERVAL = 60.0
+
+
+class Purger:
+    """Calls ``purge()`` every ``interval`` seconds until :meth:`stop`."""
+
+    def __init__(self, purge: Callable[[], int], interval: float) -> None:
+        self._purge = purge
+        self._interval = interval
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="kong_orm-purge", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._interval):
+            try:
+                purged = self._purge()
+            except DAOError as exc:
+                log.warning("purging expired rows failed: %s", exc)
+                continue
+            if purged:
+                log.debug("purged %d expired rows", purged)
