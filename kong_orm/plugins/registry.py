@@ -25,6 +25,7 @@ class Plugin:
 _BUILTIN = {
     "key-auth": "kong_orm.plugins.key_auth",
     "rate-limiting": "kong_orm.plugins.rate_limiting",
+    "response-ratelimiting": "kong_orm.plugins.response_ratelimiting",
 }
 _plugins: dict[str, Plugin] = {}
 _lock = threading.Lock()

@@ -21,10 +21,15 @@ class UniqueTogether:
 
 @dataclass(frozen=True)
 class Schema:
-    """A set of fields plus entity-wide rules (an entity, or a plugin config)."""
+    """A set of fields plus entity-wide rules (an entity, or a plugin config).
+
+    A ``flexible`` schema describes a table of named entries, each a row of
+    these fields (``limits: {video: {second: 10}}``).
+    """
 
     fields: tuple[Field, ...]
     checks: tuple[RowCheck, ...] = ()
+    flexible: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})

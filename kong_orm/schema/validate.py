@@ -99,8 +99,19 @@ def _validate_nested(f: Field, row: dict[str, Any], errors: Errors, key: str) ->
     if nested is None:
         return
     values = row[f.name] if row[f.name] is not None else {}
-    clean = coerce_values(nested, values, errors, prefix=key + ".")
-    row[f.name] = complete_row(nested, clean, errors, prefix=key + ".")
+    if nested.flexible:
+        row[f.name] = {name: _validate_entry(nested, name, value, errors, key) for name, value in values.items()}
+    else:
+        row[f.name] = complete_row(nested, coerce_values(nested, values, errors, key + "."), errors, key + ".")
+
+
+def _validate_entry(schema: Schema, name: str, value: Any, errors: Errors, key: str) -> Any:
+    """One entry of a flexible table: a row of ``schema`` of its own, errors under ``key.name``."""
+    prefix = f"{key}.{name}."
+    if not isinstance(value, Mapping):
+        errors[prefix.rstrip(".")] = f"{name} is not a table"
+        return value
+    return complete_row(schema, coerce_values(schema, value, errors, prefix), errors, prefix)
 
 
 def _run_row_checks(schema: Schema, row: Mapping[str, Any], errors: Errors, prefix: str) -> None:

@@ -89,3 +89,21 @@ def test_validation_does_not_touch_the_caller_values() -> None:
     values = {"request_host": "  spaced.com ", "upstream_url": UPSTREAM}
     validate_new(APIS, values)
     assert values == {"request_host": "  spaced.com ", "upstream_url": UPSTREAM}
+
+
+def test_flexible_entries_report_each_problem_under_its_name() -> None:
+    config = {"limits": {"video": {"second": "x", "colour": 1}, "image": 3, "audio": {"second": 5, "minute": 1}}}
+    with pytest.raises(SchemaError) as raised:
+        validate_new(PLUGINS, {"name": "response-ratelimiting", "api_id": uuid.uuid4(), "config": config})
+    assert raised.value.errors == {
+        "config.limits.video.second": "second is not a number",
+        "config.limits.video.colour": "colour is an unknown field",
+        "config.limits.image": "image is not a table",
+        "config.limits.audio": "The limit for minute cannot be lower than the limit for second",
+    }
+
+
+def test_flexible_table_needs_an_entry() -> None:
+    with pytest.raises(SchemaError) as raised:
+        validate_new(PLUGINS, {"name": "response-ratelimiting", "api_id": uuid.uuid4(), "config": {"limits": {}}})
+    assert raised.value.errors == {"config.limits": "You need to set at least one limit name"}

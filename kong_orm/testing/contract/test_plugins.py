@@ -100,3 +100,21 @@ def test_plugin_name_is_part_of_its_key(factory: DAOFactory) -> None:
     assert factory.plugins.find({"id": plugin["id"], "name": "key-auth"}) is None
     assert factory.plugins.update({"enabled": False}, {"id": plugin["id"], "name": "key-auth"}) is None
     assert factory.plugins.find({"id": uuid.uuid4(), "name": plugin["name"]}) is None
+
+
+def test_flexible_tables_nest_their_errors(factory: DAOFactory) -> None:
+    api = add_api(factory)
+    with pytest.raises(SchemaError) as raised:
+        factory.plugins.insert(
+            {"name": "response-ratelimiting", "api_id": api["id"], "config": {"limits": {"video": {"second": "x"}}}}
+        )
+    assert raised.value.errors == {"config.limits.video.second": "second is not a number"}
+    plugin = factory.plugins.insert(
+        {"name": "response-ratelimiting", "api_id": api["id"], "config": {"limits": {"video": {"second": "10"}}}}
+    )
+    assert plugin["config"]["limits"]["video"]["second"] == 10
+    assert plugin["config"]["header_name"] == "x-kong-limit"
+    updated = factory.plugins.update({"config": {"limits": {"video": {"minute": 600}}}}, plugin_key(plugin))
+    assert updated is not None
+    assert (updated["config"]["limits"]["video"]["second"], updated["config"]["limits"]["video"]["minute"]) == (10, 600)
+    assert factory.plugins.find(plugin_key(plugin)) == updated

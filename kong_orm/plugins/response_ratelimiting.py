@@ -1,0 +1,32 @@
+"""response-ratelimiting: limits the upstream counts through a response header, per limit name."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kong_orm.plugins.rate_limiting import PERIODS, check_limits
+from kong_orm.plugins.registry import Plugin
+from kong_orm.schema.entity import Schema
+from kong_orm.schema.fields import Field, Kind
+
+LIMITS = Schema(fields=tuple(Field(period, Kind.NUMBER) for period in PERIODS), checks=(check_limits,), flexible=True)
+
+
+def require_a_limit(config: Mapping[str, Any]) -> dict[str, str] | None:
+    if not config.get("limits"):
+        return {"limits": "You need to set at least one limit name"}
+    return None
+
+
+PLUGIN = Plugin(
+    name="response-ratelimiting",
+    config=Schema(
+        fields=(
+            Field("header_name", Kind.STRING, default="x-kong-limit"),
+            Field("limits", Kind.TABLE, schema=lambda config: LIMITS),
+            Field("async", Kind.BOOLEAN, default=False),
+            Field("continue_on_error", Kind.BOOLEAN, default=False),
+        ),
+        checks=(require_a_limit,),
+    ),
+)
