@@ -1,6 +1,7 @@
 """Entity events, published after a write has committed."""
 from __future__ import annotations
 
+import copy
 import enum
 import logging
 import threading
@@ -52,7 +53,11 @@ class Events:
             self._subscribers = ()
 
     def publish(self, event_type: EventType, entity: str, row: Mapping[str, Any]) -> None:
-        for subscriber in self._subscribers:
+        subscribers = self._subscribers
+        if not subscribers:
+            return
+        row = copy.deepcopy(row)  # subscribers must not change the row the caller gets back
+        for subscriber in subscribers:
             try:
                 subscriber(event_type, entity, row)
             except Exception:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from kong_orm.events import Events, EventType
-from kong_orm.paging import decode_offset, encode_offset
+from kong_orm.paging import decode_offset, encode_offset, query_digest
 from kong_orm.registry import Catalog
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Field, Kind
@@ -31,6 +31,9 @@ from kong_orm.schema.validate import (
 )
 
 Row = dict[str, Any]
+MAX_PAGE_SIZE = 50_000
+MAX_TTL = 630_720_000
+"""Twenty years, the longest TTL every store accepts (Cassandra's limit)."""
 PrepareUpdate = Callable[[Row], Row]
 """Given the stored row, return the complete row to write (or raise)."""
 
@@ -45,8 +48,8 @@ def _generate(f: Field) -> Any:
 
 
 def _check_ttl(ttl: Any) -> None:
-    if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or ttl <= 0):
-        raise ValueError(f"ttl must be a positive number of seconds, not {ttl!r}")
+    if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or not 0 < ttl <= MAX_TTL):
+        raise ValueError(f"ttl must be a whole number of seconds from 1 to {MAX_TTL}, not {ttl!r}")
 
 
 class Repository(ABC):
@@ -111,11 +114,12 @@ class Repository(ABC):
         clean = self._filter(filter, "find_page")
         if isinstance(size, bool) or not isinstance(size, int):
             raise TypeError(f"find_page() size must be an int, not {type(size).__name__}")
-        if size <= 0:
-            raise ValueError("find_page() size must be positive")
-        position = None if offset is None else decode_offset(offset)
+        if not 0 < size <= MAX_PAGE_SIZE:
+            raise ValueError(f"find_page() size must be between 1 and {MAX_PAGE_SIZE}")
+        query = query_digest(self.name, clean)
+        position = None if offset is None else decode_offset(offset, query)
         rows, next_position = self._select_page(clean, position, size)
-        return rows, encode_offset(next_position)
+        return rows, encode_offset(next_position, query)
 
     def count(self, filter: Mapping[str, Any] | None = None) -> int:
         """Return how many rows match ``filter`` (all rows without one)."""

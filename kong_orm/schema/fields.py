@@ -117,10 +117,13 @@ def _as_boolean(name: str, value: Any) -> bool:
     raise CoercionError(f"{name} is not a boolean")
 
 
+_INT64 = 2**63
+
+
 def _as_number(name: str, value: Any) -> int | float:
     if isinstance(value, str):
         try:
-            return int(value)
+            value = int(value)
         except ValueError:
             try:
                 value = float(value)
@@ -128,6 +131,8 @@ def _as_number(name: str, value: Any) -> int | float:
                 raise CoercionError(f"{name} is not a number") from None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise CoercionError(f"{name} is not a number")
+    if isinstance(value, int) and not -_INT64 <= value < _INT64:
+        raise CoercionError(f"{name} is out of range")
     return value
 
 
@@ -149,6 +154,7 @@ def _as_array(name: str, value: Any) -> list[Any]:
 
 def _as_url(name: str, value: Any) -> str:
     if isinstance(value, str):
+        _as_text(name, value)
         try:
             parts = urlsplit(value)
         except ValueError:
@@ -156,6 +162,18 @@ def _as_url(name: str, value: Any) -> str:
         if parts is not None and parts.scheme and parts.hostname:
             return value
     raise CoercionError(f"{name} is not a url")
+
+
+def _as_text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise CoercionError(f"{name} is not a string")
+    if "\x00" in value:
+        raise CoercionError(f"{name} must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CoercionError(f"{name} is not valid unicode text") from None
+    return value
 
 
 def _as_type(python_type: type, label: str) -> Callable[[str, Any], Any]:
@@ -174,7 +192,7 @@ def _as_id(name: str, value: Any) -> uuid.UUID:
 _COERCERS: dict[Kind, Callable[[str, Any], Any]] = {
     Kind.ID: _as_id,
     Kind.TIMESTAMP: _as_timestamp,
-    Kind.STRING: _as_type(str, "string"),
+    Kind.STRING: _as_text,
     Kind.BOOLEAN: _as_boolean,
     Kind.NUMBER: _as_number,
     Kind.URL: _as_url,

@@ -166,7 +166,8 @@ def _deep_merge(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any
 def validate_filter(entity: Entity, filter_: Any, verb: str) -> dict[str, Any]:
     """Check a ``find_all``/``find_page``/``count`` filter; return it coerced.
 
-    ``None`` values drop out of the filter, as they did in Kong.
+    ``None`` values drop out of the filter, as they did in Kong; a filter
+    left empty is refused like an empty one.
     """
     require_dict(filter_, verb)
     if not filter_:
@@ -185,6 +186,8 @@ def validate_filter(entity: Entity, filter_: Any, verb: str) -> dict[str, Any]:
             except CoercionError as exc:
                 errors[name] = str(exc)
     raise_if(errors)
+    if not clean:
+        raise SchemaError("filter cannot be empty")
     return clean
 
 

@@ -5,6 +5,7 @@ import os
 import socket
 import time
 
+import psycopg2
 import pytest
 
 from kong_orm import DatabaseError, create_factory
@@ -66,4 +67,21 @@ def test_factory_recovers_after_the_server_restarts() -> None:
     finally:
         postgres.start()
     assert factory.consumers.count() == before
+    factory.close()
+
+
+def test_a_lock_wait_ends_in_a_database_error_after_the_timeout() -> None:
+    url = _postgres_url()
+    factory = create_factory(url + "?timeout=1")
+    factory.run_migrations()
+    holder = psycopg2.connect(url)
+    try:
+        holder.cursor().execute("LOCK TABLE consumers IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(DatabaseError) as raised:
+            factory.consumers.count()
+        assert str(raised.value).startswith("[postgres error] canceling statement due to")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert factory.consumers.count() >= 0
     factory.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
-from kong_orm.errors import SchemaError
+from kong_orm.paging import invalid_offset
 
 _DIGEST_SIZE = 8
 
@@ -28,5 +28,5 @@ def unpack(position: bytes, cql: str) -> bytes:
     """The paging state in ``position``; a :class:`SchemaError` if ``cql`` did not make it."""
     paging_state, digest = position[:-_DIGEST_SIZE], position[-_DIGEST_SIZE:]
     if not paging_state or _digest(paging_state, cql) != digest:
-        raise SchemaError({"offset": "offset is not valid"})
+        raise invalid_offset()
     return paging_state

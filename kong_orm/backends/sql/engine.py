@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from kong_orm.config import Config
-from kong_orm.errors import DatabaseError
+from kong_orm.errors import DAOError, DatabaseError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -106,6 +106,11 @@ class Store:
             raise DatabaseError(self.backend, server_message(exc)) from exc
         except SQLAlchemyError as exc:
             raise DatabaseError(self.backend, str(exc).splitlines()[0]) from exc
+        except (ValueError, OverflowError, UnicodeError) as exc:
+            # what a driver raises itself, before anything reaches the server
+            if isinstance(exc, DAOError):
+                raise
+            raise DatabaseError(self.backend, str(exc)) from exc
 
     def dispose(self) -> None:
         for engine in self.engines:
@@ -138,6 +143,8 @@ def _create_engine(url: URL, timeout: float, options: Mapping[str, Any], **extra
         pool_size=int(options.get("pool_size", 5)),
         connect_args={
             "connect_timeout": max(1, int(timeout)),
+            # the server gives up on a statement (or a lock wait) after the timeout too
+            "options": f"-c statement_timeout={int(timeout * 1000)} -c lock_timeout={int(timeout * 1000)}",
             "keepalives": 1,
             "keepalives_idle": max(1, int(timeout)),
             "keepalives_interval": 1,

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
-from sqlalchemy import Connection, MetaData, Table
+from sqlalchemy import Connection, MetaData, Table, text
 
 from kong_orm.backends.sql.alembic_env import target_metadata
 from kong_orm.backends.sql.engine import Store
@@ -56,6 +56,8 @@ def upgrade(store: Store, catalog: Catalog) -> dict[str, list[str]]:
     before = current(store)
 
     def work(conn: Connection) -> None:
+        if store.backend == "postgres":  # a migration may rewrite big tables: no statement timeout
+            conn.execute(text("SET LOCAL statement_timeout = 0"))
         command.upgrade(alembic_config(catalog, conn), "heads")
 
     store.write(work)

@@ -16,9 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from kong_orm.backends.sql.engine import Store
 from kong_orm.backends.sql.models import EXPIRE_AT, table_for
 from kong_orm.backends.sql.rows import to_dict
-from kong_orm.backends.sql.statements import NOW, Statements, after_param, pk_params
-from kong_orm.errors import DAOError, DatabaseError, ForeignKeyError, SchemaError, UniqueError
+from kong_orm.backends.sql.statements import NOW, Statements, after_param, alive, pk_params
+from kong_orm.errors import DAOError, DatabaseError, ForeignKeyError, UniqueError
 from kong_orm.events import Events
+from kong_orm.paging import invalid_offset
 from kong_orm.registry import Catalog
 from kong_orm.repository import PrepareUpdate, Repository, Row, now_ms
 from kong_orm.schema.entity import Entity
@@ -28,8 +29,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def _expiry(ttl: int | None) -> dict[str, Any]:
-    return {} if ttl is None else {EXPIRE_AT: now_ms() + ttl * 1000}
+def _expires_at(ttl: int | None) -> int | None:
+    return None if ttl is None else now_ms() + ttl * 1000
 
 
 class SQLRepository(Repository):
@@ -38,14 +39,21 @@ class SQLRepository(Repository):
     def __init__(self, entity: Entity, events: Events, catalog: Catalog, store: Store) -> None:
         super().__init__(entity, events, catalog)
         self._store = store
-        self._sql = Statements(entity, catalog)
+        self._sql = Statements(entity, catalog, casts_selected_values=store.backend == "postgres")
 
     def _row(self, result: Any) -> Row:
         return to_dict(self.entity, result)
 
     def _insert_row(self, row: Row, ttl: int | None) -> Row:
-        params = {**row, **_expiry(ttl)}
-        return self._write_checked(row, None, lambda conn: self._row(conn.execute(self._sql.insert, params).one()))
+        params = {**row, EXPIRE_AT: _expires_at(ttl), **self._sql.parent_params(row)}
+
+        def work(conn: Connection) -> Row:
+            stored = conn.execute(self._sql.insert, params).first()
+            if stored is None:
+                raise self._dead_parents(conn, row)
+            return self._row(stored)
+
+        return self._write_checked(row, None, work)
 
     def _select_by_pk(self, pk: Row) -> Row | None:
         params = {**pk_params(pk), NOW: now_ms()}
@@ -82,14 +90,19 @@ class SQLRepository(Repository):
             new = prepare(old)
             attempted.update(new)
             changes = {k: v for k, v in new.items() if k not in pk}
-            stored = conn.execute(self._sql.update, {**changes, **pk_params(pk), **_expiry(ttl)}).one()
-            return old, self._row(stored)
+            if ttl is not None:
+                changes[EXPIRE_AT] = _expires_at(ttl)
+            stored = conn.execute(self._sql.update, {**changes, **pk_params(pk), **self._sql.parent_params(new)})
+            row = stored.first()
+            if row is None:
+                raise self._dead_parents(conn, new)
+            return old, self._row(row)
 
         return self._write_checked(attempted, pk, work)
 
     def _delete_cascade(self, pk: Row) -> list[tuple[str, Row]]:
         def work(conn: Connection) -> list[tuple[str, Row]]:
-            params = pk_params(pk)
+            params = {**pk_params(pk), NOW: now_ms()}
             children = [
                 (entity.name, to_dict(entity, r))
                 for entity, statement in self._sql.descendants
@@ -123,7 +136,8 @@ class SQLRepository(Repository):
 
     def _explain(self, row: Row, own_pk: Row | None) -> DAOError | None:
         def work(conn: Connection) -> DAOError | None:
-            taken = self._taken_values(conn, row, own_pk)
+            taken = self._taken_key(conn, row) if own_pk is None else {}
+            taken.update(self._taken_values(conn, row, own_pk))
             if taken:
                 return UniqueError.for_values(taken)
             group = self._taken_group(conn, row, own_pk)
@@ -139,6 +153,12 @@ class SQLRepository(Repository):
         if own_pk is None:
             return [self._sql.alive]
         return [self._sql.alive, or_(*(table.c[k] != v for k, v in own_pk.items()))]
+
+    def _taken_key(self, conn: Connection, row: Row) -> dict[str, Any]:
+        """The primary key of a new row, when a live row already has it."""
+        pk = {name: row[name] for name in self.entity.primary_key}
+        found = conn.execute(self._sql.find, {**pk_params(pk), NOW: now_ms()}).first()
+        return pk if found is not None else {}
 
     def _taken_values(self, conn: Connection, row: Row, own_pk: Row | None) -> dict[str, Any]:
         table = self._sql.table
@@ -170,10 +190,15 @@ class SQLRepository(Repository):
             if row.get(f.name) is None:
                 continue
             parent = table_for(self.catalog[f.foreign_entity or ""])
-            exists = select(func.count()).where(parent.c[f.foreign_field or "id"] == row[f.name])
-            if not conn.execute(exists).scalar_one():
+            found = select(func.count()).where(parent.c[f.foreign_field or "id"] == row[f.name], alive(parent))
+            if not conn.execute(found, {NOW: now_ms()}).scalar_one():
                 missing[f.name] = row[f.name]
         return missing
+
+    def _dead_parents(self, conn: Connection, row: Row) -> ForeignKeyError:
+        """The error of a write refused because a referenced row is missing or expired."""
+        referenced = {f.name: row[f.name] for f in self.entity.foreign_fields if row.get(f.name) is not None}
+        return ForeignKeyError.for_values(self._missing_parents(conn, row) or referenced)
 
     # -- page positions: the last primary key seen ---------------------------
 
@@ -190,4 +215,4 @@ class SQLRepository(Repository):
                 for name, value in zip(self.entity.primary_key, values)
             }
         except (ValueError, CoercionError, UnicodeDecodeError):
-            raise SchemaError({"offset": "offset is not valid"}) from None
+            raise invalid_offset() from None

@@ -12,7 +12,9 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    cast,
     delete,
+    exists,
     func,
     insert,
     or_,
@@ -24,6 +26,7 @@ from sqlalchemy.sql.dml import ReturningDelete, ReturningInsert, ReturningUpdate
 
 from kong_orm.backends.sql.models import EXPIRE_AT, table_for
 from kong_orm.registry import Catalog
+from kong_orm.repository import now_ms
 from kong_orm.schema.entity import Entity
 
 NOW = "_now"
@@ -42,24 +45,64 @@ def after_param(name: str) -> str:
     return f"_after_{name}"
 
 
+def parent_param(name: str) -> str:
+    return f"_parent_{name}"
+
+
+def alive(table: Table) -> ColumnElement[bool]:
+    """Rows without a TTL, or whose TTL has not passed."""
+    expire_at = table.c[EXPIRE_AT]
+    return or_(expire_at.is_(None), expire_at > bindparam(NOW))
+
+
 class Statements:
     """Every statement the repository of ``entity`` sends."""
 
-    def __init__(self, entity: Entity, catalog: Catalog) -> None:
+    def __init__(self, entity: Entity, catalog: Catalog, *, casts_selected_values: bool) -> None:
         self.entity = entity
         self.catalog = catalog
         self.table: Table = table_for(entity)
         self.columns = [self.table.c[name] for name in entity.field_names]
         self.pk_columns = [self.table.c[name] for name in entity.primary_key]
         self.by_pk = and_(*(c == bindparam(pk_param(c.name)) for c in self.pk_columns))
-        expire_at = self.table.c[EXPIRE_AT]
-        self.alive = or_(expire_at.is_(None), expire_at > bindparam(NOW))
+        self.alive = alive(self.table)
+        self.live_parents = self._live_parents()
         self.find: Select[Any] = select(*self.columns).where(self.by_pk, self.alive)
         self.find_for_update: Select[Any] = self.find.with_for_update()
-        self.insert: ReturningInsert[Any] = insert(self.table).returning(*self.columns)
-        self.update: ReturningUpdate[Any] = update(self.table).where(self.by_pk).returning(*self.columns)
-        self.delete: ReturningDelete[Any] = delete(self.table).where(self.by_pk).returning(*self.columns)
-        self.purge_expired: Delete = delete(self.table).where(expire_at <= bindparam(NOW))
+        self.insert: ReturningInsert[Any] = self._insert(casts_selected_values)
+        self.update: ReturningUpdate[Any] = (
+            update(self.table).where(self.by_pk, *self.live_parents).returning(*self.columns)
+        )
+        self.delete: ReturningDelete[Any] = delete(self.table).where(self.by_pk, self.alive).returning(*self.columns)
+        self.purge_expired: Delete = delete(self.table).where(self.table.c[EXPIRE_AT] <= bindparam(NOW))
+
+    def _live_parents(self) -> list[ColumnElement[bool]]:
+        """Conditions that every row a foreign key names exists and has not expired."""
+        conditions = []
+        for f in self.entity.foreign_fields:
+            parent = table_for(self.catalog[f.foreign_entity or ""])
+            value = bindparam(parent_param(f.name), type_=self.table.c[f.name].type)
+            found = exists().where(parent.c[f.foreign_field or "id"] == value, alive(parent))
+            conditions.append(or_(value.is_(None), found) if f.nullable else found)
+        return conditions
+
+    def _insert(self, casts_selected_values: bool) -> ReturningInsert[Any]:
+        if not self.live_parents:
+            return insert(self.table).returning(*self.columns)
+        # INSERT ... SELECT ... WHERE <parents alive>: one statement that also
+        # refuses a parent whose TTL has passed (the foreign key alone would not).
+        names = [*self.entity.field_names, EXPIRE_AT]
+        values: list[ColumnElement[Any]] = [bindparam(name, type_=self.table.c[name].type) for name in names]
+        if casts_selected_values:  # PostgreSQL types a bare parameter in a select list as text
+            values = [cast(value, self.table.c[name].type) for value, name in zip(values, names)]
+        selected = select(*values).where(*self.live_parents)
+        return insert(self.table).from_select(names, selected).returning(*self.columns)
+
+    def parent_params(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """Parameters of :attr:`live_parents` for the foreign keys of ``row``."""
+        if not self.live_parents:
+            return {}
+        return {NOW: now_ms(), **{parent_param(f.name): row[f.name] for f in self.entity.foreign_fields}}
 
     def _where(self, keys: tuple[str, ...]) -> list[ColumnElement[bool]]:
         return [self.alive, *(self.table.c[key] == bindparam(key) for key in keys)]

@@ -15,8 +15,8 @@ def api_values(**overrides: Any) -> dict[str, Any]:
     return {"request_host": f"api{n}.example.com", "upstream_url": "http://upstream.example.com", **overrides}
 
 
-def add_api(factory: DAOFactory, **overrides: Any) -> dict[str, Any]:
-    return factory.apis.insert(api_values(**overrides))
+def add_api(factory: DAOFactory, ttl: int | None = None, **overrides: Any) -> dict[str, Any]:
+    return factory.apis.insert(api_values(**overrides), ttl=ttl)
 
 
 def add_consumer(factory: DAOFactory, **overrides: Any) -> dict[str, Any]:

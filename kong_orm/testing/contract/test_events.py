@@ -93,3 +93,15 @@ def test_plugin_update_event_carries_the_old_config(factory: DAOFactory, events:
     plugin = add_plugin(factory, add_api(factory))
     factory.plugins.update({"config": {"minute": 100}}, plugin_key(plugin))
     assert events[-1] == (EventType.ENTITY_UPDATED, "plugins", plugin)
+
+
+def test_subscribers_cannot_change_the_callers_row(factory: DAOFactory) -> None:
+    def vandal(kind: EventType, entity: str, row: Any) -> None:
+        row["username"] = "changed"
+
+    unsubscribe = factory.events.subscribe(vandal)
+    try:
+        consumer = factory.consumers.insert({"username": "original"})
+    finally:
+        unsubscribe()
+    assert consumer["username"] == "original"

@@ -92,3 +92,10 @@ def test_count_counts_matching_rows(factory: DAOFactory) -> None:
     assert factory.consumers.count() == 2
     assert factory.consumers.count({"custom_id": "a"}) == 1
     assert factory.consumers.count({"custom_id": "z"}) == 0
+
+
+def test_a_filter_of_nulls_only_is_a_schema_error(factory: DAOFactory) -> None:
+    add_consumer(factory)
+    with pytest.raises(SchemaError):
+        factory.consumers.find_all({"custom_id": None})
+    assert len(factory.consumers.find_all({"custom_id": None, "username": add_consumer(factory)["username"]})) == 1

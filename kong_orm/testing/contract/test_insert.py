@@ -166,3 +166,39 @@ def test_nodes_have_a_text_primary_key(factory: DAOFactory) -> None:
     with pytest.raises(SchemaError) as raised:
         factory.nodes.insert({"name": "node-2"})
     assert raised.value.errors == {"cluster_listening_address": "cluster_listening_address is required"}
+
+
+def test_a_taken_primary_key_is_a_unique_error(factory: DAOFactory) -> None:
+    factory.nodes.insert({"name": "node-1", "cluster_listening_address": "127.0.0.1:1"})
+    with pytest.raises(UniqueError) as raised:
+        factory.nodes.insert({"name": "node-1", "cluster_listening_address": "127.0.0.1:2"})
+    assert raised.value.errors == {"name": "already exists with value 'node-1'"}
+    consumer = add_consumer(factory)
+    with pytest.raises(UniqueError) as raised:
+        factory.consumers.insert({"id": consumer["id"], "username": "someone-else"})
+    assert raised.value.errors == {"id": f"already exists with value '{consumer['id']}'"}
+    assert factory.nodes.find({"name": "node-1"})["cluster_listening_address"] == "127.0.0.1:1"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "values, errors",
+    [
+        ({"custom_id": "c", "username": "nul\x00byte"}, {"username": "username must not contain NUL characters"}),
+        ({"custom_id": "c", "username": "lone \ud800 surrogate"}, {"username": "username is not valid unicode text"}),
+        ({"username": "big", "created_at": 10**20}, {"created_at": "created_at is not a timestamp"}),
+    ],
+)
+def test_values_no_store_can_hold_are_schema_errors(
+    factory: DAOFactory, values: dict[str, object], errors: dict[str, str]
+) -> None:
+    with pytest.raises(SchemaError) as raised:
+        factory.consumers.insert(values)
+    assert raised.value.errors == errors
+    assert factory.consumers.count() == 0
+
+
+def test_unicode_text_is_stored_verbatim(factory: DAOFactory) -> None:
+    name = "Zoë 🚀 日本語 \u200b"
+    consumer = factory.consumers.insert({"username": name})
+    assert consumer["username"] == name.strip()
+    assert factory.consumers.find_all({"username": name}) == [consumer]

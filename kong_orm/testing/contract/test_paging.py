@@ -77,3 +77,21 @@ def test_garbage_offset_is_a_schema_error(factory: DAOFactory) -> None:
 def test_size_must_be_a_positive_int(factory: DAOFactory, size: object, error: type) -> None:
     with pytest.raises(error):
         factory.consumers.find_page(None, None, size)  # type: ignore[arg-type]
+
+
+def test_offsets_belong_to_their_entity_and_filter(factory: DAOFactory) -> None:
+    api = add_api(factory)
+    for _ in range(3):
+        add_consumer(factory)
+        add_plugin(factory, api, consumer_id=add_consumer(factory)["id"])
+    _, offset = factory.consumers.find_page(None, None, 1)
+    assert offset is not None
+    with pytest.raises(SchemaError):
+        factory.plugins.find_page(None, offset, 1)
+    with pytest.raises(SchemaError):
+        factory.consumers.find_page({"username": "x"}, offset, 1)
+
+
+def test_page_size_has_a_ceiling(factory: DAOFactory) -> None:
+    with pytest.raises(ValueError):
+        factory.consumers.find_page(None, None, 10**9)

@@ -5,12 +5,14 @@ import time
 
 import pytest
 
+from kong_orm.errors import ForeignKeyError
 from kong_orm.factory import DAOFactory
-from kong_orm.testing.contract.helpers import add_consumer
+from kong_orm.testing.contract.helpers import add_api, add_consumer
 
 
 def test_expired_rows_vanish_and_free_their_unique_values(factory: DAOFactory) -> None:
     brief = factory.consumers.insert({"username": "brief", "custom_id": "b"}, ttl=1)
+    short_lived_api = add_api(factory, ttl=1)
     lasting = add_consumer(factory, username="lasting")
     node = factory.nodes.insert({"name": "n1", "cluster_listening_address": "127.0.0.1:1"})
     factory.nodes.update({"cluster_listening_address": "127.0.0.1:2"}, {"name": "n1"}, ttl=1)
@@ -25,9 +27,13 @@ def test_expired_rows_vanish_and_free_their_unique_values(factory: DAOFactory) -
     assert factory.nodes.find({"name": node["name"]}) is None
     again = factory.consumers.insert({"username": "brief", "custom_id": "b"})
     assert factory.consumers.find({"id": again["id"]}) == again
+    assert factory.consumers.delete({"id": brief["id"]}) is None
+    with pytest.raises(ForeignKeyError) as raised:
+        factory.plugins.insert({"name": "rate-limiting", "api_id": short_lived_api["id"], "config": {"second": 1}})
+    assert raised.value.errors == {"api_id": f"does not exist with value '{short_lived_api['id']}'"}
 
 
-@pytest.mark.parametrize("ttl", [0, -5, "10", 1.5])
+@pytest.mark.parametrize("ttl", [0, -5, "10", 1.5, 10**9])
 def test_ttl_must_be_a_positive_int(factory: DAOFactory, ttl: object) -> None:
     with pytest.raises(ValueError):
         factory.consumers.insert({"username": "x"}, ttl=ttl)  # type: ignore[arg-type]
