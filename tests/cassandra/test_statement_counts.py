@@ -15,13 +15,6 @@ def _verbs(statements: list[str]) -> list[str]:
     return [statement.split()[0].upper() for statement in statements]
 
 
-def test_find_is_one_statement(factory: DAOFactory) -> None:
-    consumer = add_consumer(factory)
-    with count_statements(factory) as counted:
-        factory.consumers.find({"id": consumer["id"]})
-    assert counted.count == 1
-
-
 def test_insert_is_one_write_and_a_claim_per_unique_value(factory: DAOFactory) -> None:
     with count_statements(factory) as counted:
         factory.nodes.insert({"name": "n1", "cluster_listening_address": "a:1"})

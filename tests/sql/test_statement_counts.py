@@ -6,13 +6,6 @@ from kong_orm.testing import count_statements
 from kong_orm.testing.contract.helpers import add_api, add_consumer, add_plugin, api_values, plugin_key
 
 
-def test_find_is_one_statement(factory: DAOFactory) -> None:
-    api = add_api(factory)
-    with count_statements(factory) as counted:
-        factory.apis.find({"id": api["id"]})
-    assert counted.count == 1
-
-
 def test_insert_is_one_write(factory: DAOFactory) -> None:
     api = add_api(factory)
     with count_statements(factory) as counted:

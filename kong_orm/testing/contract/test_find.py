@@ -7,6 +7,7 @@ import pytest
 
 from kong_orm.errors import SchemaError
 from kong_orm.factory import DAOFactory
+from kong_orm.testing import count_statements
 from kong_orm.testing.contract.helpers import add_api, add_consumer, add_plugin, plugin_key
 
 
@@ -99,3 +100,10 @@ def test_a_filter_of_nulls_only_is_a_schema_error(factory: DAOFactory) -> None:
     with pytest.raises(SchemaError):
         factory.consumers.find_all({"custom_id": None})
     assert len(factory.consumers.find_all({"custom_id": None, "username": add_consumer(factory)["username"]})) == 1
+
+
+def test_find_is_one_statement(factory: DAOFactory) -> None:
+    plugin = add_plugin(factory, add_api(factory))
+    with count_statements(factory) as counted:
+        assert factory.plugins.find(plugin_key(plugin)) == plugin
+    assert counted.count == 1
