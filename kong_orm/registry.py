@@ -64,9 +64,6 @@ class Catalog:
     def __iter__(self) -> Iterator[Entity]:
         return iter(self._entities.values())
 
-    def names(self) -> list[str]:
-        return list(self._entities)
-
     def children(self, parent: Entity) -> list[Child]:
         """Entities that reference ``parent`` directly."""
         return [

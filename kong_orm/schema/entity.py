@@ -59,6 +59,3 @@ class Entity(Schema):
     @property
     def foreign_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.foreign)
-
-    def empty_row(self) -> dict[str, Any]:
-        return dict.fromkeys(self.field_names)
