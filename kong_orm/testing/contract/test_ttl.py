@@ -10,15 +10,20 @@ from kong_orm.factory import DAOFactory
 from kong_orm.testing.contract.helpers import add_api, add_consumer
 
 
+# Cassandra counts TTLs in whole seconds from the second a write lands in, so a
+# 1 s TTL may end at once: rows that must be seen alive first live 2 s.
+TTL = 2
+
+
 def test_expired_rows_vanish_and_free_their_unique_values(factory: DAOFactory) -> None:
-    brief = factory.consumers.insert({"username": "brief", "custom_id": "b"}, ttl=1)
-    short_lived_api = add_api(factory, ttl=1)
+    brief = factory.consumers.insert({"username": "brief", "custom_id": "b"}, ttl=TTL)
+    short_lived_api = add_api(factory, ttl=TTL)
     lasting = add_consumer(factory, username="lasting")
     node = factory.nodes.insert({"name": "n1", "cluster_listening_address": "127.0.0.1:1"})
-    factory.nodes.update({"cluster_listening_address": "127.0.0.1:2"}, {"name": "n1"}, ttl=1)
+    factory.nodes.update({"cluster_listening_address": "127.0.0.1:2"}, {"name": "n1"}, ttl=TTL)
     assert factory.consumers.find({"id": brief["id"]}) == brief
     assert factory.nodes.find({"name": "n1"}) == {**node, "cluster_listening_address": "127.0.0.1:2"}
-    time.sleep(2.2)
+    time.sleep(TTL + 1.2)
     assert factory.consumers.find({"id": brief["id"]}) is None
     assert factory.consumers.find_all() == [lasting]
     assert factory.consumers.count() == 1
