@@ -201,6 +201,19 @@ _COERCERS: dict[Kind, Callable[[str, Any], Any]] = {
 }
 
 
+def as_read(f: Field, value: Any) -> Any:
+    """A value a store gave back, in the type every backend returns for ``f``'s kind.
+
+    Stores keep numbers as doubles and some keep booleans as integers: an
+    integral number reads back as ``int``, a boolean as ``bool``.
+    """
+    if f.kind is Kind.NUMBER and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if f.kind is Kind.BOOLEAN and value is not None:
+        return bool(value)
+    return value
+
+
 def coerce(f: Field, value: Any) -> Any:
     """Return ``value`` as ``f``'s kind (strings stripped first), or raise
     :class:`CoercionError` with Kong's message."""

@@ -58,15 +58,6 @@ def test_delete_reads_each_child_table_once_per_row(factory: DAOFactory) -> None
     assert counted.count == 4 + 1 + 3 * 2
 
 
-def test_reads_are_one_statement_each(factory: DAOFactory) -> None:
-    add_consumer(factory)
-    with count_statements(factory) as counted:
-        factory.consumers.find_all({"username": "x"})
-        factory.consumers.count()
-        factory.consumers.find_page(size=10)
-    assert counted.count == 3
-
-
 def test_values_are_bound_and_statements_prepared_once(factory: DAOFactory) -> None:
     backend = backend_of(factory)
     with count_statements(factory) as counted:

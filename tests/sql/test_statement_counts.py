@@ -30,12 +30,3 @@ def test_delete_reads_each_child_table_once_and_writes_once(factory: DAOFactory)
         factory.apis.delete({"id": api["id"]})
         factory.consumers.delete({"id": consumer["id"]})
     assert counted.count == 4
-
-
-def test_reads_are_one_statement_each(factory: DAOFactory) -> None:
-    add_consumer(factory)
-    with count_statements(factory) as counted:
-        factory.consumers.find_all({"username": "x"})
-        factory.consumers.count()
-        factory.consumers.find_page(size=10)
-    assert counted.count == 3

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kong_orm.schema.entity import Entity
-from kong_orm.schema.fields import Field, Kind
+from kong_orm.schema.fields import Field, Kind, as_read
 
 _JSON_KINDS = (Kind.TABLE, Kind.ARRAY)
 
@@ -36,11 +36,7 @@ def decode(f: Field, value: Any) -> Any:
         return json.loads(value)
     if f.kind is Kind.TIMESTAMP:
         return to_ms(value)
-    if f.kind is Kind.NUMBER and float(value).is_integer():
-        return int(value)
-    if f.kind is Kind.BOOLEAN:
-        return bool(value)
-    return value
+    return as_read(f, value)
 
 
 def to_ms(moment: datetime.datetime | int) -> int:

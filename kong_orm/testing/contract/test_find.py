@@ -107,3 +107,12 @@ def test_find_is_one_statement(factory: DAOFactory) -> None:
     with count_statements(factory) as counted:
         assert factory.plugins.find(plugin_key(plugin)) == plugin
     assert counted.count == 1
+
+
+def test_reads_are_one_statement_each(factory: DAOFactory) -> None:
+    add_consumer(factory)
+    with count_statements(factory) as counted:
+        factory.consumers.find_all({"username": "x"})
+        factory.consumers.count()
+        factory.consumers.find_page(size=10)
+    assert counted.count == 3

@@ -9,7 +9,6 @@ from kong_orm.errors import ForeignKeyError
 from kong_orm.factory import DAOFactory
 from kong_orm.testing.contract.helpers import add_api, add_consumer
 
-
 # Cassandra counts TTLs in whole seconds from the second a write lands in, so a
 # 1 s TTL may end at once: rows that must be seen alive first live 2 s.
 TTL = 2
