@@ -11,7 +11,8 @@ import kong_orm
 
 def main(url: str) -> None:
     factory = kong_orm.create_factory(url)
-    print("migrations applied:", factory.run_migrations() or "none (already up to date)")
+    applied = factory.run_migrations()
+    print("migrations applied for:", ", ".join(applied) or "none (already up to date)")
     factory.truncate_tables()
 
     api = factory.apis.insert({"request_path": "/mockbin", "upstream_url": "http://mockbin.com"})
@@ -19,6 +20,8 @@ def main(url: str) -> None:
     plugin = factory.plugins.insert({"name": "rate-limiting", "api_id": api["id"], "config": {"minute": 20}})
     print(f"api {api['name']!r} -> {api['upstream_url']}, consumer {consumer['username']!r}")
     print(f"plugin {plugin['name']} with config {plugin['config']}")
+    credential = factory.keyauth_credentials.insert({"consumer_id": consumer["id"]})
+    print(f"key-auth credential of alice: a generated key of {len(credential['key'])} characters")
 
     try:
         factory.consumers.insert({"username": "alice"})

@@ -66,3 +66,7 @@ class DatabaseError(DAOError):
     def __init__(self, backend: str, message: str) -> None:
         self.backend = backend
         super().__init__(f"[{backend} error] {message}")
+
+
+class ConfigError(DAOError, ValueError):
+    """A configuration cannot be used: an unknown option, plugin or entity, or a bad value."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from kong_orm.config import Config, as_config
 from kong_orm.events import Events
+from kong_orm.plugins.registry import Plugin
 from kong_orm.registry import Catalog, open_backend
 from kong_orm.repository import Repository
 from kong_orm.schema.entity import Entity
@@ -18,7 +19,11 @@ class DAOFactory:
     """One DAO per entity over the store the config names.
 
     :param config: where the data lives.
-    :param entities: the entities to serve (the core ones by default).
+    :param plugins: the plugins to serve (names or :class:`~kong_orm.plugins.Plugin`
+        objects); by default the config's ``plugins`` option, else every known
+        plugin (built in, installed, registered).
+    :param entities: the service's own entities, served beside the core and
+        plugin ones (their tables come from their definitions).
 
     Example::
 
@@ -27,44 +32,63 @@ class DAOFactory:
         api = factory.apis.insert({"request_host": "example.com", "upstream_url": "http://up"})
     """
 
-    def __init__(self, config: Config, *, entities: Iterable[Entity] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        plugins: Iterable[str | Plugin] | None = None,
+        entities: Iterable[Entity] = (),
+    ) -> None:
         self.config = config
         self.events = Events()
-        self.catalog = Catalog() if entities is None else Catalog(entities)
+        self.catalog = Catalog.serving(config.options.get("plugins") if plugins is None else plugins, entities)
         self.backend = open_backend(config, self.catalog)
-        self._daos = {entity.name: self.backend.repository(entity, self.events) for entity in self.catalog}
+        custom = {name: dao for plugin in self.catalog.plugins for name, dao in plugin.daos.items()}
+        self._repositories: dict[str, Repository] = {}
+        self._daos: dict[str, Any] = {}
+        for entity in self.catalog:
+            repository = self.backend.repository(entity, self.events)
+            self._repositories[entity.name] = repository
+            self._daos[entity.name] = custom[entity.name](repository) if entity.name in custom else repository
         log.debug("factory ready on %s with %s", self.backend.name, ", ".join(self._daos))
 
     @property
     def apis(self) -> Repository:
-        return self._daos["apis"]
+        return self._repositories["apis"]
 
     @property
     def consumers(self) -> Repository:
-        return self._daos["consumers"]
+        return self._repositories["consumers"]
 
     @property
     def plugins(self) -> Repository:
-        return self._daos["plugins"]
+        return self._repositories["plugins"]
 
     @property
     def nodes(self) -> Repository:
-        return self._daos["nodes"]
+        return self._repositories["nodes"]
 
     @property
     def database(self) -> str:
         """The backend's name: ``postgres``, ``sqlite`` or ``cassandra``."""
         return self.backend.name
 
-    def dao(self, name: str) -> Repository:
-        """The DAO of the entity called ``name``.
+    def dao(self, name: str) -> Any:
+        """The DAO of the entity called ``name`` (a plugin's own DAO class where it has one).
 
-        :raises KeyError: no such entity is registered.
+        :raises KeyError: no such entity is served.
         """
         try:
             return self._daos[name]
         except KeyError:
             raise KeyError(f"no entity named {name!r}; known: {', '.join(self._daos)}") from None
+
+    def __getattr__(self, name: str) -> Any:
+        """``factory.keyauth_credentials``: the DAO of any served entity, as an attribute."""
+        daos = self.__dict__.get("_daos", {})
+        if name in daos:
+            return daos[name]
+        raise AttributeError(f"{type(self).__name__!r} has no attribute or entity {name!r}")
 
     def run_migrations(self) -> dict[str, list[str]]:
         """Create or evolve the schema; return the migrations applied now, per component."""
@@ -93,10 +117,18 @@ class DAOFactory:
         self.close()
 
 
-def create_factory(config: str | Mapping[str, Any] | Config | None = None) -> DAOFactory:
+def create_factory(
+    config: str | Mapping[str, Any] | Config | None = None,
+    *,
+    plugins: Iterable[str | Plugin] | None = None,
+    entities: Iterable[Entity] = (),
+) -> DAOFactory:
     """Build a factory from a URL, a dict, a :class:`Config`, or the environment.
 
     ``None`` reads ``$KONG_ORM_DATABASE_URL``, falling back to the embedded
-    SQLite file ``kong_orm.db``.
+    SQLite file ``kong_orm.db``. ``plugins`` and ``entities`` are as for
+    :class:`DAOFactory`.
+
+    Example: ``create_factory("sqlite://", plugins=["key-auth", "acl"])``
     """
-    return DAOFactory(as_config(config))
+    return DAOFactory(as_config(config), plugins=plugins, entities=entities)

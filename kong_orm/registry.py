@@ -1,4 +1,4 @@
-"""What a factory can serve: entities (core and plugin) and backends by name."""
+"""What a factory can serve: entities (core, plugins', the service's own) and backends by name."""
 from __future__ import annotations
 
 import importlib
@@ -6,13 +6,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kong_orm.schema.entities import CORE_ENTITIES
+from kong_orm.errors import ConfigError
+from kong_orm.schema.entities import APIS, CONSUMERS, CORE_ENTITIES, NODES
+from kong_orm.schema.entities.plugins import plugins_entity
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Field
 
 if TYPE_CHECKING:
     from kong_orm.backend import Backend
     from kong_orm.config import Config
+    from kong_orm.plugins.registry import Plugin
+
+CORE_NAMES = frozenset(entity.name for entity in CORE_ENTITIES)
 
 _BACKENDS: dict[str, str] = {
     "sqlite": "kong_orm.backends.sql:SQLBackend",
@@ -45,15 +50,67 @@ class Child:
     field: Field
 
 
-class Catalog:
-    """The entities of one factory, and the foreign-key graph between them."""
+CORE = "core"
+"""The component of the core entities."""
+OWN = ""
+"""The component of a service's own entities (given to the factory, not by a plugin)."""
 
-    def __init__(self, entities: Iterable[Entity] = CORE_ENTITIES) -> None:
-        self._entities = {entity.name: entity for entity in entities}
+
+class Catalog:
+    """The entities of one factory, who brings each, and the foreign-key graph between them.
+
+    :param entities: core entities and the service's own.
+    :param plugins: the plugins served; their entities join the catalog.
+    :raises ConfigError: two different entities share a name, or a foreign
+        key names an entity the catalog lacks.
+    """
+
+    def __init__(self, entities: Iterable[Entity] = CORE_ENTITIES, *, plugins: Iterable[Plugin] = ()) -> None:
+        self.plugins = tuple(plugins)
+        self._entities: dict[str, Entity] = {}
+        self._owners: dict[str, str] = {}
+        for entity in entities:
+            self._add(entity, CORE if entity.name in CORE_NAMES else OWN)
+        for plugin in self.plugins:
+            for entity in plugin.entities:
+                self._add(entity, plugin.name)
         for entity in self._entities.values():
             for f in entity.foreign_fields:
                 if f.foreign_entity not in self._entities:
-                    raise ValueError(f"{entity.name}.{f.name} references unknown entity {f.foreign_entity!r}")
+                    raise ConfigError(f"{entity.name}.{f.name} references unknown entity {f.foreign_entity!r}")
+
+    @classmethod
+    def serving(cls, plugins: Iterable[str | Plugin] | str | None = None, entities: Iterable[Entity] = ()) -> Catalog:
+        """The catalog of a factory: core entities, the selected plugins' (every known
+        plugin's by default), and the service's own ``entities``.
+
+        :raises ConfigError: an unknown plugin name.
+        """
+        from kong_orm.plugins.registry import plugin_lookup, select_plugins
+
+        selected = select_plugins(plugins)
+        core = (APIS, CONSUMERS, plugins_entity(plugin_lookup(selected)), NODES)
+        return cls([*core, *entities], plugins=selected)
+
+    def _add(self, entity: Entity, owner: str) -> None:
+        known = self._entities.get(entity.name)
+        if known is not None and known is not entity:
+            owners = f"{self._owners[entity.name] or 'own'}, {owner or 'own'}"
+            raise ConfigError(f"two entities are named {entity.name!r} ({owners})")
+        self._entities[entity.name] = entity
+        self._owners[entity.name] = owner
+
+    def owner(self, entity: Entity | str) -> str:
+        """``"core"``, the name of the plugin that brings ``entity``, or ``""`` for the service's own."""
+        return self._owners[entity if isinstance(entity, str) else entity.name]
+
+    def owned_by(self, component: str) -> list[Entity]:
+        """The entities of ``component``, parents first."""
+        return [entity for entity in self.in_dependency_order() if self._owners[entity.name] == component]
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._entities)
 
     def __getitem__(self, name: str) -> Entity:
         return self._entities[name]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from kong_orm.events import Events, EventType
@@ -85,6 +85,7 @@ class Repository(ABC):
         Example: ``dao.apis.insert({"request_host": "example.com", "upstream_url": "http://up"})``
         """
         candidate = dict(require_dict(values, "insert"))
+        self._refuse_counters("insert")
         _check_ttl(ttl)
         for f in self.entity.fields:
             if f.auto and candidate.get(f.name) is None:
@@ -147,6 +148,7 @@ class Repository(ABC):
         """
         require_dict(values, "update", 1)
         require_dict(filter_keys, "update", 2)
+        self._refuse_counters("update")
         if not values or not filter_keys:
             raise ValueError("update() needs non-empty values and filter_keys")
         _check_ttl(ttl)
@@ -173,7 +175,37 @@ class Repository(ABC):
             self.events.publish(EventType.ENTITY_DELETED, entity_name, row)
         return deleted[0][1] if deleted else None
 
+    def increment(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Add to the counters of a counter entity; a missing row starts at zero.
+
+        Each row holds a full primary key plus ``counter field -> amount``
+        pairs; all rows are sent together. Increments publish no events.
+
+        Example: ``dao.increment([{"api_id": a, "identifier": "ip", "period_date": t, "period": "day", "value": 1}])``
+        """
+        if not self.entity.counter_fields:
+            raise TypeError(f"{self.name} has no counter field to increment")
+        batch = [self._counter_row(row) for row in rows]
+        if batch:
+            self._increment_rows(batch)
+
     # -- shared helpers -------------------------------------------------
+
+    def _refuse_counters(self, verb: str) -> None:
+        if self.entity.counter_fields:
+            raise TypeError(f"{self.name} holds counters: use increment(), not {verb}()")
+
+    def _counter_row(self, row: Mapping[str, Any]) -> Row:
+        require_dict(row, "increment")
+        pk = primary_key_of(self.entity, row, "increment")
+        errors: Errors = {}
+        amounts = {k: v for k, v in row.items() if k not in pk}
+        for name in amounts:
+            if name in self.entity.by_name and self.entity[name].kind is not Kind.COUNTER:
+                errors[name] = f"{name} is not a counter"
+        clean = coerce_values(self.entity, amounts, errors)
+        raise_if(errors)
+        return {**pk, **{f.name: clean.get(f.name) or 0 for f in self.entity.counter_fields}}
 
     def _filter(self, filter_: Mapping[str, Any] | None, verb: str) -> dict[str, Any]:
         return {} if filter_ is None else validate_filter(self.entity, filter_, verb)
@@ -219,4 +251,8 @@ class Repository(ABC):
     @abstractmethod
     def _delete_cascade(self, pk: Row) -> list[tuple[str, Row]]:
         """Delete the row and its descendants; return ``(entity, row)`` pairs, the row first."""
+
+    def _increment_rows(self, rows: list[Row]) -> None:
+        """Add each row's counter values to the stored ones (rows created at zero), atomically per row."""
+        raise NotImplementedError(f"{type(self).__name__} does not store counters")
 

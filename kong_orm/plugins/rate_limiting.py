@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from kong_orm.plugins.metrics import PERIODS, RateLimitingMetrics, metrics_entity
 from kong_orm.plugins.registry import Plugin
 from kong_orm.schema.entity import Schema
 from kong_orm.schema.fields import Field, Kind
-
-PERIODS = ("second", "minute", "hour", "day", "month", "year")
 
 
 def check_limits(config: Mapping[str, Any]) -> dict[str, str] | None:
@@ -35,4 +35,7 @@ PLUGIN = Plugin(
         ),
         checks=(check_limits,),
     ),
+    entities=(metrics_entity("ratelimiting_metrics"),),
+    daos={"ratelimiting_metrics": RateLimitingMetrics},
+    migrations=Path(__file__).parent / "migrations" / "rate_limiting",
 )

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from kong_orm.plugins.rate_limiting import PERIODS, check_limits
+from kong_orm.plugins.metrics import PERIODS, ResponseRateLimitingMetrics, metrics_entity
+from kong_orm.plugins.rate_limiting import check_limits
 from kong_orm.plugins.registry import Plugin
 from kong_orm.schema.entity import Schema
 from kong_orm.schema.fields import Field, Kind
@@ -29,4 +31,7 @@ PLUGIN = Plugin(
         ),
         checks=(require_a_limit,),
     ),
+    entities=(metrics_entity("response_ratelimiting_metrics"),),
+    daos={"response_ratelimiting_metrics": ResponseRateLimitingMetrics},
+    migrations=Path(__file__).parent / "migrations" / "response_ratelimiting",
 )

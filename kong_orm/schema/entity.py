@@ -5,7 +5,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kong_orm.schema.fields import Field
+from kong_orm.schema.fields import Field, Kind
 
 RowCheck = Callable[[Mapping[str, Any]], "Mapping[str, str] | None"]
 """An entity-wide rule run on a valid row; returns field -> message, or ``None``."""
@@ -47,6 +47,18 @@ class Entity(Schema):
     name: str = ""
     primary_key: tuple[str, ...] = ("id",)
     unique_together: tuple[UniqueTogether, ...] = ()
+    partition_key: tuple[str, ...] = ()
+    """Leading primary-key fields whose rows are stored together (where a store
+    distributes rows); the first primary-key field when empty."""
+
+    @property
+    def partition_fields(self) -> tuple[str, ...]:
+        return self.partition_key or self.primary_key[:1]
+
+    @property
+    def counter_fields(self) -> tuple[Field, ...]:
+        """Fields changed only by ``increment``: an entity with any is a counter entity."""
+        return tuple(f for f in self.fields if f.kind is Kind.COUNTER)
 
     @property
     def field_names(self) -> tuple[str, ...]:

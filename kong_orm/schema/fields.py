@@ -25,6 +25,8 @@ class Kind(str, enum.Enum):
     URL = "url"
     TABLE = "table"
     ARRAY = "array"
+    COUNTER = "counter"
+    """A whole number changed only by increments (rate-limiting metrics)."""
 
 
 class CoercionError(ValueError):
@@ -78,6 +80,8 @@ class Field:
     @property
     def nullable(self) -> bool:
         """Whether a stored row may hold null here (defaults that are plain values never yield null)."""
+        if self.kind is Kind.COUNTER:
+            return False
         return not (self.required or self.auto or (self.has_default and not callable(self.default)))
 
     @property
@@ -144,6 +148,13 @@ def _as_timestamp(name: str, value: Any) -> int:
     return int(number)
 
 
+def _as_counter(name: str, value: Any) -> int:
+    number = _as_number(name, value)
+    if not isinstance(number, int):
+        raise CoercionError(f"{name} is not a whole number")
+    return number
+
+
 def _as_array(name: str, value: Any) -> list[Any]:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",")] if value else []
@@ -198,6 +209,7 @@ _COERCERS: dict[Kind, Callable[[str, Any], Any]] = {
     Kind.URL: _as_url,
     Kind.TABLE: _as_type(dict, "table"),
     Kind.ARRAY: _as_array,
+    Kind.COUNTER: _as_counter,
 }
 
 

@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 
 from kong_orm import DAOFactory, create_factory
 from kong_orm.backends.sql.alembic_env import target_metadata
+from kong_orm.plugins.registry import builtin_plugins
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,11 +29,31 @@ def _alembic(url: str, *args: str) -> str:
 def test_alembic_upgrade_head_from_the_repository_root(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     _alembic(url, "upgrade", "head")
-    assert "0001_core_schema (head)" in _alembic(url, "current")
+    assert "0002_builtin_plugins (head)" in _alembic(url, "current")
     factory = create_factory(url)
-    assert factory.current_migrations() == {"core": ["0001_core_schema"]}
+    current = factory.current_migrations()
+    assert current["core"] == ["0001_core_schema"]
+    assert set(current) == {"core", *builtin_plugins()}
     assert factory.run_migrations() == {}
+    consumer = factory.consumers.insert({"username": "cli"})
+    assert factory.keyauth_credentials.insert({"consumer_id": consumer["id"]})["key"]
     factory.close()
+
+
+def test_a_factory_applies_only_the_plugins_it_serves(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'some.db'}"
+    with create_factory(url, plugins=["key-auth"]) as factory:
+        assert factory.run_migrations() == {"core": ["0001_core_schema"], "key-auth": ["0001_key_auth"]}
+    with create_factory(url, plugins=["key-auth", "acl"]) as factory:
+        assert factory.run_migrations() == {"acl": ["0001_acl"]}
+        assert factory.current_migrations() == {
+            "core": ["0001_core_schema"],
+            "acl": ["0001_acl"],
+            "key-auth": ["0001_key_auth"],
+        }
+    _alembic(url, "upgrade", "heads")
+    with create_factory(url) as factory:
+        assert set(factory.current_migrations()) == {"core", *builtin_plugins()}
 
 
 @pytest.mark.filterwarnings("ignore:.*expression-based index")

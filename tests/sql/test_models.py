@@ -4,16 +4,18 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import ForeignKeyConstraint, UniqueConstraint
 
-from kong_orm.backends.sql.models import COLUMN_TYPES, EXPIRE_AT, table_for
+from kong_orm.backends.sql.models import COLUMN_TYPES, EXPIRE_AT, Models
 from kong_orm.registry import Catalog
 from kong_orm.schema.entity import Entity
 
-ENTITIES = list(Catalog())
+CATALOG = Catalog.serving()
+MODELS = Models(CATALOG)
+ENTITIES = list(CATALOG)
 
 
 @pytest.mark.parametrize("entity", ENTITIES, ids=lambda e: e.name)
 def test_columns_mirror_the_fields(entity: Entity) -> None:
-    table = table_for(entity)
+    table = MODELS.table(entity)
     assert table.name == entity.name
     assert [c.name for c in table.columns] == [*entity.field_names, EXPIRE_AT]
     for f in entity.fields:
@@ -25,7 +27,7 @@ def test_columns_mirror_the_fields(entity: Entity) -> None:
 
 @pytest.mark.parametrize("entity", ENTITIES, ids=lambda e: e.name)
 def test_unique_and_foreign_constraints_mirror_the_fields(entity: Entity) -> None:
-    table = table_for(entity)
+    table = MODELS.table(entity)
     unique = {c.columns[0].name for c in table.constraints if isinstance(c, UniqueConstraint)}
     assert unique == {f.name for f in entity.unique_fields}
     foreign = {

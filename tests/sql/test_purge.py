@@ -7,13 +7,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from kong_orm import create_factory
-from kong_orm.backends.sql.models import table_for
 from kong_orm.testing import count_statements
 
 
 def _stored_rows(factory: object, entity_name: str) -> int:
     backend = factory.backend  # type: ignore[attr-defined]
-    table = table_for(backend.catalog[entity_name])
+    table = backend.models.table(entity_name)
     with backend.store.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 

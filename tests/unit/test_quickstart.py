@@ -11,7 +11,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "quickstart.py"
 def test_quickstart_runs_without_a_server(tmp_path: Path) -> None:
     first = subprocess.run([sys.executable, str(EXAMPLE)], cwd=tmp_path, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
-    assert "migrations applied: {'core': ['0001_core_schema']}" in first.stdout
+    assert "migrations applied for: core, acl, basic-auth" in first.stdout
+    assert "key-auth credential of alice: a generated key of 32 characters" in first.stdout
     assert "second alice refused: username=already exists with value 'alice'" in first.stdout
     assert "after deleting the api, plugins left: 0" in first.stdout
     assert (tmp_path / "kong_orm.db").exists()

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, event
 from kong_orm.backend import Backend, StatementCounter
 from kong_orm.backends.sql import migrate
 from kong_orm.backends.sql.engine import Store
-from kong_orm.backends.sql.models import table_for
+from kong_orm.backends.sql.models import Models
 from kong_orm.backends.sql.purge import DEFAULT_INTERVAL, Purger
 from kong_orm.backends.sql.repository import SQLRepository
 from kong_orm.config import Config
@@ -33,6 +33,7 @@ class SQLBackend(Backend):
     def __init__(self, config: Config, catalog: Catalog) -> None:
         super().__init__(config, catalog)
         self.store = Store(config)
+        self.models = Models(catalog)
         self.name = self.store.backend
         self._repositories: list[SQLRepository] = []
         self._listeners: dict[int, Any] = {}
@@ -42,21 +43,21 @@ class SQLBackend(Backend):
             self._purger.start()
 
     def repository(self, entity: Entity, events: Events) -> Repository:
-        repository = SQLRepository(entity, events, self.catalog, self.store)
+        repository = SQLRepository(entity, events, self.catalog, self.store, self.models)
         self._repositories.append(repository)
         return repository
 
     def run_migrations(self) -> dict[str, list[str]]:
-        return migrate.upgrade(self.store, self.catalog)
+        return migrate.upgrade(self.store, self.catalog, self.models)
 
     def current_migrations(self) -> dict[str, list[str]]:
-        return migrate.current(self.store)
+        return migrate.current(self.store, self.catalog)
 
     def drop_schema(self) -> None:
-        migrate.drop(self.store, self.catalog)
+        migrate.drop(self.store, self.catalog, self.models)
 
     def truncate_tables(self) -> None:
-        tables = [table_for(entity) for entity in reversed(self.catalog.in_dependency_order())]
+        tables = self.models.tables(reversed(self.catalog.in_dependency_order()))
 
         def work(conn: Connection) -> None:
             for table in tables:

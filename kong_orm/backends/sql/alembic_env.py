@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import Connection, MetaData
 
 from kong_orm.backends.sql.engine import Store
-from kong_orm.backends.sql.models import Base, model_for
+from kong_orm.backends.sql.models import Models
 from kong_orm.config import Config
 from kong_orm.registry import Catalog
 
@@ -16,10 +16,8 @@ log = logging.getLogger(__name__)
 
 
 def target_metadata(catalog: Catalog | None = None) -> MetaData:
-    """The metadata of every model of ``catalog`` (the core entities by default)."""
-    for entity in catalog or Catalog():
-        model_for(entity)
-    return Base.metadata
+    """The metadata of every model of ``catalog`` (by default core and every known plugin)."""
+    return Models(catalog or Catalog.serving()).metadata
 
 
 def _migrate(connection: Connection, metadata: MetaData) -> None:
@@ -31,8 +29,8 @@ def _migrate(connection: Connection, metadata: MetaData) -> None:
 def run() -> None:
     """Run the revisions on the factory's connection, or on ``$KONG_ORM_DATABASE_URL``."""
     config = context.config
-    metadata = target_metadata(config.attributes.get("catalog"))
     connection = config.attributes.get("connection")
+    metadata = config.attributes.get("metadata") or target_metadata()
     if connection is not None:
         _migrate(connection, metadata)
         return

@@ -1,67 +1,125 @@
-"""Alembic revisions driven from a factory: upgrade, list, drop."""
+"""Alembic revisions driven from a factory: upgrade, list, drop.
+
+Each component with SQL migrations has a version location of its own: core's
+ships here, a plugin's is the ``sql/`` folder of its migrations, and its first
+revision carries the plugin's name as branch label and starts from (or
+depends on) a core revision. A
+factory upgrades each component it serves to that location's newest revision,
+so the branches of plugins it does not serve stay unapplied. The entities of
+a component without SQL migrations get their tables from their definitions.
+"""
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
-from alembic.script import Script, ScriptDirectory
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, Table, text
 
-from kong_orm.backends.sql.alembic_env import target_metadata
 from kong_orm.backends.sql.engine import Store
-from kong_orm.registry import Catalog
+from kong_orm.backends.sql.models import Models
+from kong_orm.plugins.registry import Plugin, get_plugin, registered_plugins
+from kong_orm.registry import CORE, Catalog
 
 log = logging.getLogger(__name__)
 SCRIPT_LOCATION = Path(__file__).with_name("migrations")
+CORE_VERSIONS = SCRIPT_LOCATION / "versions"
+JOINED_VERSIONS = SCRIPT_LOCATION / "joined"
+"""The revision joining core and the built-in plugins' branches into one head, for
+``alembic upgrade head``; factories never need it."""
 VERSION_TABLE = "alembic_version"
 
 
-def alembic_config(catalog: Catalog | None = None, connection: Connection | None = None) -> AlembicConfig:
-    """An Alembic config on the packaged revisions, optionally bound to a connection."""
+def plugin_versions(plugin: Plugin) -> Path | None:
+    """The Alembic version location of ``plugin``, if it has SQL migrations."""
+    folder = None if plugin.migrations is None else Path(plugin.migrations) / "sql"
+    return folder if folder is not None and folder.is_dir() else None
+
+
+def component_locations(plugins: Iterable[Plugin]) -> dict[str, Path]:
+    """Version location per component with SQL migrations, core first."""
+    locations = {CORE: CORE_VERSIONS}
+    for plugin in plugins:
+        folder = plugin_versions(plugin)
+        if folder is not None:
+            locations[plugin.name] = folder
+    return locations
+
+
+def known_locations(catalog: Catalog | None = None) -> dict[str, Path]:
+    """Every component a database may hold revisions of: the catalog's and every known plugin's."""
+    known = [plugin for plugin in map(get_plugin, registered_plugins()) if plugin is not None]
+    return component_locations([*known, *(catalog.plugins if catalog else ())])
+
+
+def alembic_config(
+    locations: Iterable[Path], metadata: MetaData | None = None, connection: Connection | None = None
+) -> AlembicConfig:
+    """An Alembic config over ``locations``, optionally bound to a connection."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
-    config.attributes["catalog"] = catalog
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(str(path) for path in locations))
+    config.attributes["metadata"] = metadata
     config.attributes["connection"] = connection
     return config
 
 
-def current(store: Store) -> dict[str, list[str]]:
-    """Applied revisions per component (branch label), oldest first."""
+def _script(catalog: Catalog | None = None) -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config([*known_locations(catalog).values(), JOINED_VERSIONS]))
+
+
+def current(store: Store, catalog: Catalog | None = None) -> dict[str, list[str]]:
+    """Applied revisions per component, oldest first (joining revisions left out)."""
     heads = store.read(lambda conn: MigrationContext.configure(conn).get_current_heads())
     if not heads:
         return {}
-    script = ScriptDirectory.from_config(alembic_config())
+    script = _script(catalog)
+    owners = {path.resolve(): name for name, path in known_locations(catalog).items()}
     applied: dict[str, list[str]] = {}
     for revision in reversed(list(script.iterate_revisions(heads, "base"))):
-        component = _component_of(script, revision.revision)
-        applied.setdefault(component, []).append(revision.revision)
-    return applied
+        if revision.is_merge_point:
+            continue
+        owner = owners.get(Path(revision.path).parent.resolve(), "?")
+        applied.setdefault(owner, []).append(revision.revision)
+    return dict(sorted(applied.items(), key=lambda item: (item[0] != CORE, item[0])))
 
 
-def _component_of(script: ScriptDirectory, revision_id: str) -> str:
-    revision: Script | None = script.get_revision(revision_id)
-    while revision is not None:
-        if revision.branch_labels:
-            return sorted(revision.branch_labels)[0]
-        down = revision.down_revision
-        revision = script.get_revision(down) if isinstance(down, str) else None
-    return "core"
+def newest_revision(script: ScriptDirectory, location: Path) -> str:
+    """The revision of ``location`` that no other revision there revises."""
+    folder = location.resolve()
+    mine = [r for r in script.walk_revisions() if Path(r.path).parent.resolve() == folder]
+    revised = {down for r in mine for down in r._versioned_down_revisions}
+    newest = [r.revision for r in mine if r.revision not in revised]
+    if len(newest) != 1:
+        raise ValueError(f"{location} must hold one chain of revisions, found heads {newest}")
+    return newest[0]
 
 
-def upgrade(store: Store, catalog: Catalog) -> dict[str, list[str]]:
-    """Apply every pending revision; return those applied now."""
-    before = current(store)
+def upgrade(store: Store, catalog: Catalog, models: Models) -> dict[str, list[str]]:
+    """Apply every pending revision of the catalog's components; return those applied now."""
+    before = current(store, catalog)
+    locations = component_locations(catalog.plugins)
+    config = alembic_config([*known_locations(catalog).values(), JOINED_VERSIONS], models.metadata)
+    script = ScriptDirectory.from_config(config)
+    targets = [newest_revision(script, location) for location in locations.values()]
+    unmigrated = [entity for entity in catalog if catalog.owner(entity) not in locations]
 
     def work(conn: Connection) -> None:
         if store.backend == "postgres":  # a migration may rewrite big tables: no statement timeout
             conn.execute(text("SET LOCAL statement_timeout = 0"))
-        command.upgrade(alembic_config(catalog, conn), "heads")
+        config.attributes["connection"] = conn
+        for target in targets:
+            command.upgrade(config, target)
+        models.metadata.create_all(conn, tables=models.tables(unmigrated), checkfirst=True)
 
     store.write(work)
-    after = current(store)
+    after = current(store, catalog)
     applied = {
         component: names[len(before.get(component, [])):]
         for component, names in after.items()
@@ -72,13 +130,12 @@ def upgrade(store: Store, catalog: Catalog) -> dict[str, list[str]]:
     return applied
 
 
-def drop(store: Store, catalog: Catalog) -> None:
-    """Drop the entity tables and the revision record."""
-    metadata = target_metadata(catalog)
-    tables = [metadata.tables[entity.name] for entity in catalog]
+def drop(store: Store, catalog: Catalog, models: Models) -> None:
+    """Drop the catalog's tables and the revision record."""
+    tables = models.tables(catalog)
 
     def work(conn: Connection) -> None:
-        metadata.drop_all(conn, tables=tables, checkfirst=True)
+        models.metadata.drop_all(conn, tables=tables, checkfirst=True)
         Table(VERSION_TABLE, MetaData()).drop(conn, checkfirst=True)
 
     store.write(work)

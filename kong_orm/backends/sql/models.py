@@ -1,6 +1,6 @@
 """SQLAlchemy declarative models, derived from the entity definitions.
 
-``model_for(entity)`` builds a typed declarative class once per entity: one
+:class:`Models` builds a typed declarative class per entity of a catalog: one
 column per field, ``NOT NULL`` where the definition never allows null,
 unique constraints and ``ON DELETE CASCADE`` foreign keys named by the
 naming convention (so a constraint maps back to its field), plus the
@@ -8,8 +8,8 @@ naming convention (so a constraint maps back to its field), plus the
 """
 from __future__ import annotations
 
-import threading
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Double, ForeignKey, Index, MetaData, Table, Text, Uuid, cast, func
@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
 
+from kong_orm.registry import Catalog
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Field, Kind
 
@@ -39,6 +40,7 @@ COLUMN_TYPES: dict[Kind, TypeEngine[Any]] = {
     Kind.NUMBER: Double(),
     Kind.TABLE: JSONDocument,
     Kind.ARRAY: JSONDocument,
+    Kind.COUNTER: BigInteger(),
 }
 PYTHON_TYPES: dict[Kind, type] = {
     Kind.ID: uuid.UUID,
@@ -49,34 +51,41 @@ PYTHON_TYPES: dict[Kind, type] = {
     Kind.NUMBER: float,
     Kind.TABLE: dict,
     Kind.ARRAY: list,
+    Kind.COUNTER: int,
 }
 
 
-class Base(DeclarativeBase):
-    """Declarative base of every kong_orm model."""
+class Models:
+    """The declarative classes of one catalog, on a registry and metadata of their own.
 
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    Each factory builds its own, so two factories serving different entities
+    (or different definitions under one name) never share a table.
+
+    Example: ``Models(catalog)["apis"]`` is the ``Apis`` class; ``models.table("apis")`` its table.
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        metadata = MetaData(naming_convention=NAMING_CONVENTION)
+        self.base: type[DeclarativeBase] = type("Base", (DeclarativeBase,), {"metadata": metadata})
+        self._classes = {entity.name: _declare(entity, self.base) for entity in catalog.in_dependency_order()}
+
+    @property
+    def metadata(self) -> MetaData:
+        return self.base.metadata
+
+    def __getitem__(self, name: str) -> type[DeclarativeBase]:
+        return self._classes[name]
+
+    def table(self, entity: Entity | str) -> Table:
+        """The Core table of ``entity`` (or of the entity of that name)."""
+        table: Table = self._classes[entity if isinstance(entity, str) else entity.name].__table__  # type: ignore[assignment]
+        return table
+
+    def tables(self, entities: Iterable[Entity]) -> list[Table]:
+        return [self.table(entity) for entity in entities]
 
 
-_models: dict[str, type[Base]] = {}
-_lock = threading.Lock()
-
-
-def model_for(entity: Entity) -> type[Base]:
-    """The declarative class of ``entity``, declared on first use."""
-    with _lock:
-        if entity.name not in _models:
-            _models[entity.name] = _declare(entity)
-        return _models[entity.name]
-
-
-def table_for(entity: Entity) -> Table:
-    """The Core table of ``entity``."""
-    table: Table = model_for(entity).__table__  # type: ignore[assignment]
-    return table
-
-
-def _declare(entity: Entity) -> type[Base]:
+def _declare(entity: Entity, base: type[DeclarativeBase]) -> type[DeclarativeBase]:
     namespace: dict[str, Any] = {"__tablename__": entity.name, "__annotations__": {}}
     for f in entity.fields:
         python_type = PYTHON_TYPES[f.kind]
@@ -86,7 +95,7 @@ def _declare(entity: Entity) -> type[Base]:
     namespace["__annotations__"][EXPIRE_AT] = Mapped[int | None]
     namespace[EXPIRE_AT] = mapped_column(BigInteger(), nullable=True)
     class_name = "".join(part.capitalize() for part in entity.name.split("_"))
-    model: type[Base] = type(class_name, (Base,), namespace)
+    model: type[DeclarativeBase] = type(class_name, (base,), namespace)
     for group in entity.unique_together:
         _unique_together_index(model.__table__, group.fields)  # type: ignore[arg-type]
     return model

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from kong_orm.backends.sql.engine import Store
-from kong_orm.backends.sql.models import EXPIRE_AT, table_for
+from kong_orm.backends.sql.models import EXPIRE_AT, Models
 from kong_orm.backends.sql.rows import to_dict
 from kong_orm.backends.sql.statements import NOW, Statements, after_param, alive, pk_params
 from kong_orm.errors import DAOError, DatabaseError, ForeignKeyError, UniqueError
@@ -36,10 +36,10 @@ def _expires_at(ttl: int | None) -> int | None:
 class SQLRepository(Repository):
     """Kong's DAO verbs for one entity on PostgreSQL or SQLite."""
 
-    def __init__(self, entity: Entity, events: Events, catalog: Catalog, store: Store) -> None:
+    def __init__(self, entity: Entity, events: Events, catalog: Catalog, store: Store, models: Models) -> None:
         super().__init__(entity, events, catalog)
         self._store = store
-        self._sql = Statements(entity, catalog, casts_selected_values=store.backend == "postgres")
+        self._sql = Statements(entity, catalog, models, dialect=store.backend)
 
     def _row(self, result: Any) -> Row:
         return to_dict(self.entity, result)
@@ -112,6 +112,9 @@ class SQLRepository(Repository):
             return [] if deleted is None else [(self.name, self._row(deleted)), *children]
 
         return self._store.write(work)
+
+    def _increment_rows(self, rows: list[Row]) -> None:
+        self._store.write(lambda conn: conn.execute(self._sql.increment, rows))
 
     def purge_expired(self) -> int:
         """Delete rows whose TTL has passed; return how many went."""
@@ -189,7 +192,7 @@ class SQLRepository(Repository):
         for f in self.entity.foreign_fields:
             if row.get(f.name) is None:
                 continue
-            parent = table_for(self.catalog[f.foreign_entity or ""])
+            parent = self._sql.models.table(f.foreign_entity or "")
             found = select(func.count()).where(parent.c[f.foreign_field or "id"] == row[f.name], alive(parent))
             if not conn.execute(found, {NOW: now_ms()}).scalar_one():
                 missing[f.name] = row[f.name]

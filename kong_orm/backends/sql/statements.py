@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import (
@@ -22,15 +22,20 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.sql.dml import ReturningDelete, ReturningInsert, ReturningUpdate
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert, ReturningDelete, ReturningInsert, ReturningUpdate
 
-from kong_orm.backends.sql.models import EXPIRE_AT, table_for
+from kong_orm.backends.sql.models import EXPIRE_AT, Models
 from kong_orm.registry import Catalog
 from kong_orm.repository import now_ms
 from kong_orm.schema.entity import Entity
 
 NOW = "_now"
 """Bound parameter: the current time in ms, against which TTLs are compared."""
+
+
+_UPSERTS = {"postgres": postgresql.insert, "sqlite": sqlite.insert}
+"""The dialects' ``INSERT ... ON CONFLICT`` constructs."""
 
 
 def pk_param(name: str) -> str:
@@ -58,10 +63,13 @@ def alive(table: Table) -> ColumnElement[bool]:
 class Statements:
     """Every statement the repository of ``entity`` sends."""
 
-    def __init__(self, entity: Entity, catalog: Catalog, *, casts_selected_values: bool) -> None:
+    def __init__(self, entity: Entity, catalog: Catalog, models: Models, *, dialect: str) -> None:
+        casts_selected_values = dialect == "postgres"
+        self.dialect = dialect
         self.entity = entity
         self.catalog = catalog
-        self.table: Table = table_for(entity)
+        self.models = models
+        self.table: Table = models.table(entity)
         self.columns = [self.table.c[name] for name in entity.field_names]
         self.pk_columns = [self.table.c[name] for name in entity.primary_key]
         self.by_pk = and_(*(c == bindparam(pk_param(c.name)) for c in self.pk_columns))
@@ -75,12 +83,13 @@ class Statements:
         )
         self.delete: ReturningDelete[Any] = delete(self.table).where(self.by_pk, self.alive).returning(*self.columns)
         self.purge_expired: Delete = delete(self.table).where(self.table.c[EXPIRE_AT] <= bindparam(NOW))
+        self._by_filter: dict[tuple[Any, ...], Select[Any]] = {}
 
     def _live_parents(self) -> list[ColumnElement[bool]]:
         """Conditions that every row a foreign key names exists and has not expired."""
         conditions = []
         for f in self.entity.foreign_fields:
-            parent = table_for(self.catalog[f.foreign_entity or ""])
+            parent = self.models.table(f.foreign_entity or "")
             value = bindparam(parent_param(f.name), type_=self.table.c[f.name].type)
             found = exists().where(parent.c[f.foreign_field or "id"] == value, alive(parent))
             conditions.append(or_(value.is_(None), found) if f.nullable else found)
@@ -98,6 +107,16 @@ class Statements:
         selected = select(*values).where(*self.live_parents)
         return insert(self.table).from_select(names, selected).returning(*self.columns)
 
+    @functools.cached_property
+    def increment(self) -> Insert:
+        """Add the bound counter values to a row's, creating it at those values (one statement)."""
+        keys = [c.name for c in self.pk_columns]
+        counters = [f.name for f in self.entity.counter_fields]
+        upsert: Any = _UPSERTS[self.dialect](self.table).values({name: bindparam(name) for name in [*keys, *counters]})
+        added = {name: self.table.c[name] + upsert.excluded[name] for name in counters}
+        statement: Insert = upsert.on_conflict_do_update(index_elements=keys, set_=added)
+        return statement
+
     def parent_params(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """Parameters of :attr:`live_parents` for the foreign keys of ``row``."""
         if not self.live_parents:
@@ -107,21 +126,34 @@ class Statements:
     def _where(self, keys: tuple[str, ...]) -> list[ColumnElement[bool]]:
         return [self.alive, *(self.table.c[key] == bindparam(key) for key in keys)]
 
-    @functools.lru_cache(maxsize=64)
     def select_all(self, keys: tuple[str, ...]) -> Select[Any]:
-        return select(*self.columns).where(*self._where(keys)).order_by(*self.pk_columns)
+        def build() -> Select[Any]:
+            return select(*self.columns).where(*self._where(keys)).order_by(*self.pk_columns)
 
-    @functools.lru_cache(maxsize=64)
+        return self._cached(("all", keys), build)
+
     def select_page(self, keys: tuple[str, ...], resuming: bool) -> Select[Any]:
-        statement = self.select_all(keys).limit(bindparam("_limit"))
-        if resuming:
-            after = tuple_(*(bindparam(after_param(c.name), type_=c.type) for c in self.pk_columns))
-            statement = statement.where(tuple_(*self.pk_columns) > after)
-        return statement
+        def build() -> Select[Any]:
+            statement = self.select_all(keys).limit(bindparam("_limit"))
+            if resuming:
+                after = tuple_(*(bindparam(after_param(c.name), type_=c.type) for c in self.pk_columns))
+                statement = statement.where(tuple_(*self.pk_columns) > after)
+            return statement
 
-    @functools.lru_cache(maxsize=64)
+        return self._cached(("page", keys, resuming), build)
+
     def count(self, keys: tuple[str, ...]) -> Select[Any]:
-        return select(func.count()).select_from(self.table).where(*self._where(keys))
+        def build() -> Select[Any]:
+            return select(func.count()).select_from(self.table).where(*self._where(keys))
+
+        return self._cached(("count", keys), build)
+
+    def _cached(self, key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
+        """Filtered statements, built once per set of filter fields (a handful per entity)."""
+        statement = self._by_filter.get(key)
+        if statement is None:
+            statement = self._by_filter.setdefault(key, build())
+        return statement
 
     @functools.cached_property
     def descendants(self) -> list[tuple[Entity, Select[Any]]]:
@@ -132,7 +164,7 @@ class Statements:
     def _descendants_of(self, entity: Entity, table: Table, rows: Select[Any]) -> list[tuple[Entity, Select[Any]]]:
         found = []
         for child in self.catalog.children(entity):
-            child_table = table_for(child.entity)
+            child_table = self.models.table(child.entity)
             referenced = rows.with_only_columns(table.c[child.field.foreign_field or "id"])
             child_rows = select(*child_table.c).where(child_table.c[child.field.name].in_(referenced))
             columns = [child_table.c[name] for name in child.entity.field_names]

@@ -7,30 +7,39 @@ from kong_orm.errors import DatabaseError
 from kong_orm.factory import DAOFactory
 from kong_orm.testing.contract.helpers import add_api, add_consumer
 
-CORE = {"core": ["0001_core_schema"]}
+
+def served_components(factory: DAOFactory) -> set[str]:
+    """Core, and every served plugin that brings migrations."""
+    return {"core", *(plugin.name for plugin in factory.catalog.plugins if plugin.migrations is not None)}
 
 
-def test_current_migrations_lists_the_core_ones(factory: DAOFactory) -> None:
-    assert factory.current_migrations() == CORE
+def test_current_migrations_lists_core_and_each_plugin(factory: DAOFactory) -> None:
+    current = factory.current_migrations()
+    assert list(current)[0] == "core" and current["core"] == ["0001_core_schema"]
+    assert set(current) == served_components(factory)
+    assert all(names for names in current.values())
 
 
 def test_running_migrations_twice_changes_nothing(factory: DAOFactory) -> None:
     api = add_api(factory)
+    before = factory.current_migrations()
     assert factory.run_migrations() == {}
-    assert factory.current_migrations() == CORE
+    assert factory.current_migrations() == before
     assert factory.apis.find({"id": api["id"]}) == api
 
 
 def test_truncate_empties_every_table(factory: DAOFactory) -> None:
     add_api(factory)
     add_consumer(factory)
+    before = factory.current_migrations()
     factory.truncate_tables()
-    assert factory.apis.count() == 0 and factory.consumers.count() == 0
-    assert factory.current_migrations() == CORE
+    assert all(factory.dao(name).count() == 0 for name in factory.catalog.names)
+    assert factory.current_migrations() == before
 
 
 def test_dropped_schema_raises_database_errors_until_migrated(factory: DAOFactory) -> None:
     add_consumer(factory, username="before")
+    applied = factory.current_migrations()
     factory.drop_schema()
     try:
         assert factory.current_migrations() == {}
@@ -40,6 +49,6 @@ def test_dropped_schema_raises_database_errors_until_migrated(factory: DAOFactor
         with pytest.raises(DatabaseError):
             factory.consumers.insert({"username": "after"})
     finally:
-        assert factory.run_migrations() == CORE
+        assert factory.run_migrations() == applied
     assert factory.consumers.count() == 0
     add_consumer(factory, username="before")

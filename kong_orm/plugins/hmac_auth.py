@@ -1,0 +1,27 @@
+"""hmac-auth: authenticate consumers by HMAC signatures."""
+from pathlib import Path
+
+from kong_orm.plugins.fields import consumer_field
+from kong_orm.plugins.registry import NO_CONFIG, Plugin
+from kong_orm.schema.entities.common import created_at_field, id_field
+from kong_orm.schema.entity import Entity
+from kong_orm.schema.fields import Field, Kind
+
+HMACAUTH_CREDENTIALS = Entity(
+    name="hmacauth_credentials",
+    fields=(
+        id_field(),
+        created_at_field(),
+        consumer_field(),
+        Field("username", Kind.STRING, required=True, unique=True),
+        Field("secret", Kind.STRING),
+    ),
+)
+
+PLUGIN = Plugin(
+    name="hmac-auth",
+    no_consumer=True,
+    config=NO_CONFIG,
+    entities=(HMACAUTH_CREDENTIALS,),
+    migrations=Path(__file__).parent / "migrations" / "hmac_auth",
+)
