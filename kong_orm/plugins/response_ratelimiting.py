@@ -24,8 +24,8 @@ PLUGIN = Plugin(
         fields=(
             Field("header_name", Kind.STRING, default="x-kong-limit"),
             Field("limits", Kind.TABLE, schema=lambda config: LIMITS),
-            Field("async", Kind.BOOLEAN, default=False),
             Field("continue_on_error", Kind.BOOLEAN, default=False),
+            Field("block_on_first_violation", Kind.BOOLEAN, default=False),
         ),
         checks=(require_a_limit,),
     ),
