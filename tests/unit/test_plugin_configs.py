@@ -1,5 +1,4 @@
 """Bundled plugins: all of Kong 0.8.3's are registered; the checks they share."""
-
 from __future__ import annotations
 
 import pytest

@@ -4,7 +4,6 @@ Each case inserts one plugin on a fresh api and states the outcome: the config
 as stored (absent optional fields read back as null and are left out of the
 expectation) or the errors raised.
 """
-
 from __future__ import annotations
 
 import re
