@@ -1,4 +1,10 @@
-"""response-ratelimiting: limits the upstream counts through a response header, per limit name."""
+"""response-ratelimiting: limits the upstream counts through a response header, per limit name.
+
+Kong 0.8 put every limit message under ``config`` and checked the limit names in
+no fixed order; kong_orm keys them by the limit they concern
+(``config.limits.video``, ``config.limits`` when there is none), with Kong's
+messages, and reports the first bad period of each limit, as rate-limiting does.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
