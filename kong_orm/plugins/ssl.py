@@ -36,11 +36,13 @@ def pem_to_der(text: Any, labels: frozenset[str], *, first_only: bool = False) -
     """The DER bytes of the PEM blocks in ``text``, or ``None`` unless each is a well-formed ``labels`` block."""
     if not isinstance(text, str):
         return None
-    blocks = list(_PEM_BLOCK.finditer(text))[: 1 if first_only else None]
-    ders = [_block_der(block) for block in blocks if block[1] in labels]
-    if not blocks or len(ders) != len(blocks) or None in ders:
-        return None
-    return b"".join(der for der in ders if der is not None)
+    ders = []
+    for block in list(_PEM_BLOCK.finditer(text))[: 1 if first_only else None]:
+        der = _block_der(block) if block[1] in labels else None
+        if der is None:
+            return None
+        ders.append(der)
+    return b"".join(ders) or None
 
 
 def _block_der(block: re.Match[str]) -> bytes | None:
