@@ -1,10 +1,11 @@
-"""jwt: authenticate consumers by JSON Web Tokens signed with their secrets."""
+"""jwt: authenticate consumers by a signed JSON Web Token."""
 from pathlib import Path
 
-from kong_orm.plugins.fields import consumer_field, one_of, random_key
-from kong_orm.plugins.registry import NO_CONFIG, Plugin
+from kong_orm.plugins.checks import one_of
+from kong_orm.plugins.fields import consumer_field, random_key
+from kong_orm.plugins.registry import Plugin
 from kong_orm.schema.entities.common import created_at_field, id_field
-from kong_orm.schema.entity import Entity
+from kong_orm.schema.entity import Entity, Schema
 from kong_orm.schema.fields import Field, Kind
 
 JWT_SECRETS = Entity(
@@ -23,7 +24,14 @@ JWT_SECRETS = Entity(
 PLUGIN = Plugin(
     name="jwt",
     no_consumer=True,
-    config=NO_CONFIG,
+    config=Schema(
+        fields=(
+            Field("uri_param_names", Kind.ARRAY, default=["jwt"]),
+            Field("key_claim_name", Kind.STRING, default="iss"),
+            Field("secret_is_base64", Kind.BOOLEAN, default=False),
+            Field("claims_to_verify", Kind.ARRAY, check=one_of("exp", "nbf")),
+        )
+    ),
     entities=(JWT_SECRETS,),
     migrations=Path(__file__).parent / "migrations" / "jwt",
 )

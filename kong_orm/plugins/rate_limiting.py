@@ -1,4 +1,9 @@
-"""rate-limiting: cap requests per second, minute, hour, day, month and year."""
+"""rate-limiting: cap requests per second, minute, hour, day, month and year.
+
+Kong 0.8 reported the last bad limit it found (``second=20, minute=10, hour=5``
+gave the hour message); kong_orm reports the first, in period order (the minute
+message), which is the one to fix first. The messages are Kong's.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -61,14 +61,32 @@ class Plugin:
 
 
 _BUILTIN = {
-    "key-auth": "kong_orm.plugins.key_auth",
-    "basic-auth": "kong_orm.plugins.basic_auth",
     "acl": "kong_orm.plugins.acl",
+    "basic-auth": "kong_orm.plugins.basic_auth",
+    "correlation-id": "kong_orm.plugins.correlation_id",
+    "cors": "kong_orm.plugins.cors",
+    "datadog": "kong_orm.plugins.datadog",
+    "file-log": "kong_orm.plugins.file_log",
+    "galileo": "kong_orm.plugins.galileo",
     "hmac-auth": "kong_orm.plugins.hmac_auth",
+    "http-log": "kong_orm.plugins.http_log",
+    "ip-restriction": "kong_orm.plugins.ip_restriction",
     "jwt": "kong_orm.plugins.jwt",
+    "key-auth": "kong_orm.plugins.key_auth",
+    "ldap-auth": "kong_orm.plugins.ldap_auth",
+    "loggly": "kong_orm.plugins.loggly",
     "oauth2": "kong_orm.plugins.oauth2",
     "rate-limiting": "kong_orm.plugins.rate_limiting",
+    "request-size-limiting": "kong_orm.plugins.request_size_limiting",
+    "request-transformer": "kong_orm.plugins.request_transformer",
     "response-ratelimiting": "kong_orm.plugins.response_ratelimiting",
+    "response-transformer": "kong_orm.plugins.response_transformer",
+    "runscope": "kong_orm.plugins.runscope",
+    "ssl": "kong_orm.plugins.ssl",
+    "statsd": "kong_orm.plugins.statsd",
+    "syslog": "kong_orm.plugins.syslog",
+    "tcp-log": "kong_orm.plugins.tcp_log",
+    "udp-log": "kong_orm.plugins.udp_log",
 }
 _registered: dict[str, Plugin] = {}
 _loaded: dict[str, Plugin] = {}

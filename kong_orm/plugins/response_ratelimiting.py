@@ -1,4 +1,10 @@
-"""response-ratelimiting: limits the upstream counts through a response header, per limit name."""
+"""response-ratelimiting: limits the upstream counts through a response header, per limit name.
+
+Kong 0.8 put every limit message under ``config`` and checked the limit names in
+no fixed order; kong_orm keys them by the limit they concern
+(``config.limits.video``, ``config.limits`` when there is none), with Kong's
+messages, and reports the first bad period of each limit, as rate-limiting does.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -26,8 +32,8 @@ PLUGIN = Plugin(
         fields=(
             Field("header_name", Kind.STRING, default="x-kong-limit"),
             Field("limits", Kind.TABLE, schema=lambda config: LIMITS),
-            Field("async", Kind.BOOLEAN, default=False),
             Field("continue_on_error", Kind.BOOLEAN, default=False),
+            Field("block_on_first_violation", Kind.BOOLEAN, default=False),
         ),
         checks=(require_a_limit,),
     ),

@@ -12,6 +12,7 @@ from kong_orm.testing.contract.test_find import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_insert import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_migrations import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_paging import *  # noqa: F401,F403
+from kong_orm.testing.contract.test_plugin_configs import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_plugins import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_ttl import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_update import *  # noqa: F401,F403

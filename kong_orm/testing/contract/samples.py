@@ -45,7 +45,9 @@ def sample(factory: DAOFactory, entity: Entity, **overrides: Any) -> dict[str, A
             values[f.name] = _parent_value(factory, f)
         elif _needs_value(f, entity):
             values[f.name] = generated(f, n)
-    values.update(_EXAMPLES.get(entity.name, lambda n: {})(n))
+    example = _EXAMPLES.get(entity.name)
+    if example is not None:
+        values.update(example(n))
     values.update(overrides)
     return values
 

@@ -26,7 +26,9 @@ _PLAIN_KINDS = (Kind.STRING, Kind.URL, Kind.NUMBER, Kind.BOOLEAN)
 
 
 def _pairs(select: Any) -> list[Any]:
-    return [pytest.param(entity.name, f.name, id=f"{entity.name}.{f.name}") for entity in _ENTITIES for f in select(entity)]
+    return [
+        pytest.param(entity.name, f.name, id=f"{entity.name}.{f.name}") for entity in _ENTITIES for f in select(entity)
+    ]
 
 
 def _editable(entity: Entity) -> list[Field]:
@@ -107,7 +109,7 @@ def test_a_unique_value_is_taken_once(factory: DAOFactory, name: str, field: str
         add(factory, entity, **{field: first[field]})
     # every colliding field is named: a default derived from this value may collide too
     assert raised.value.errors[field] == f"already exists with value '{first[field]}'"
-    assert all(message.startswith("already exists with value") for message in raised.value.errors.values())
+    assert all(str(message).startswith("already exists with value") for message in raised.value.errors.values())
     assert factory.dao(name).count() == 1
 
 
@@ -126,8 +128,9 @@ def test_a_unique_group_is_taken_once(factory: DAOFactory, name: str, index: int
 def test_a_missing_parent_is_a_foreign_key_error(factory: DAOFactory, name: str, field: str) -> None:
     entity = _entity(factory, name)
     missing = uuid.uuid4()
+    dangling: dict[str, Any] = {field: missing}
     with pytest.raises(ForeignKeyError) as raised:
-        add(factory, entity, **{field: missing})
+        add(factory, entity, **dangling)
     assert raised.value.errors == {field: f"does not exist with value '{missing}'"}
     assert factory.dao(name).count() == 0
 
