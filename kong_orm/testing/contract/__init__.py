@@ -13,6 +13,7 @@ from kong_orm.testing.contract.test_insert import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_migrations import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_paging import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_plugin_configs import *  # noqa: F401,F403
+from kong_orm.testing.contract.test_plugin_entities import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_plugins import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_ttl import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_update import *  # noqa: F401,F403
