@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from alembic import context
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData
 
 from kong_orm.backends.sql.engine import Store
@@ -26,6 +28,32 @@ def _migrate(connection: Connection, metadata: MetaData) -> None:
         context.run_migrations()
 
 
+def _add_installed_plugins(script: ScriptDirectory) -> None:
+    """Let the command line see the revisions of plugins installed by other packages.
+
+    alembic.ini can only list the built-in locations; this runs before any
+    revision is read, so the extra locations join the same revision map.
+    ``upgrade head`` keeps to the built-ins (joined into one head): the
+    installed branches are heads of their own, applied by ``upgrade heads``.
+    """
+    if _destination() == "head":
+        return
+    from kong_orm.backends.sql.migrate import known_locations
+
+    listed = {Path(location).resolve() for location in script.version_locations}
+    for location in known_locations().values():
+        if location.resolve() not in listed:
+            script.version_locations.append(str(location))
+
+
+def _destination() -> object:
+    # The raw argument of the running environment: get_revision_argument() would
+    # read the revisions before the installed locations are added.
+    environment = getattr(context, "_proxy", None)
+    opts: dict[str, object] = getattr(environment, "context_opts", {})
+    return opts.get("destination_rev")
+
+
 def run() -> None:
     """Run the revisions on the factory's connection, or on ``$KONG_ORM_DATABASE_URL``."""
     config = context.config
@@ -34,6 +62,7 @@ def run() -> None:
     if connection is not None:
         _migrate(connection, metadata)
         return
+    _add_installed_plugins(context.script)
     store = Store(Config.from_env())
     if context.is_offline_mode():
         context.configure(url=store.url, target_metadata=metadata, literal_binds=True)

@@ -3,14 +3,16 @@
 A field gets a generated value when the row needs one (required or unique
 fields without a default); referenced rows are inserted first. Where an
 entity's checks want more than a generated value can give (a host name, a
-redirect URI), its example values are registered here, or by a plugin's
-own tests with :func:`register_example`.
+redirect URI), its example values are registered here, by a plugin package
+under the ``kong_orm.contract_examples`` entry-point group (entity name ->
+a function of a fresh number), or with :func:`register_example`.
 """
 from __future__ import annotations
 
 import itertools
 import uuid
 from collections.abc import Callable
+from importlib.metadata import entry_points
 from typing import Any
 
 from kong_orm.factory import DAOFactory
@@ -29,6 +31,11 @@ _EXAMPLES: dict[str, Example] = {
     "plugins": lambda n: {"name": "rate-limiting", "config": {"second": n}},
     "oauth2_credentials": lambda n: {"redirect_uri": [f"https://client{n}.example.com/callback"]},
 }
+
+
+EXAMPLES_ENTRY_POINT_GROUP = "kong_orm.contract_examples"
+for _point in entry_points(group=EXAMPLES_ENTRY_POINT_GROUP):
+    _EXAMPLES.setdefault(_point.name, _point.load())
 
 
 def register_example(entity_name: str, example: Example) -> None:
