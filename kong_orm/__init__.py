@@ -7,7 +7,15 @@ from typing import Any
 
 from kong_orm import singletons
 from kong_orm.config import Config
-from kong_orm.errors import DAOError, DatabaseError, ForeignKeyError, SchemaError, UniqueError
+from kong_orm.errors import (
+    ConfigError,
+    DAOError,
+    DatabaseError,
+    ForeignKeyError,
+    SchemaError,
+    UniqueError,
+    UnknownEntityError,
+)
 from kong_orm.events import EventType
 from kong_orm.factory import DAOFactory, create_factory
 from kong_orm.repository import Repository
@@ -16,6 +24,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "Config",
+    "ConfigError",
     "DAOError",
     "DAOFactory",
     "DatabaseError",
@@ -24,6 +33,7 @@ __all__ = [
     "Repository",
     "SchemaError",
     "UniqueError",
+    "UnknownEntityError",
     "create_factory",
     "init",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kong_orm.config import Config, as_config
+from kong_orm.errors import UnknownEntityError
 from kong_orm.events import Events
 from kong_orm.registry import Catalog, open_backend
 from kong_orm.repository import Repository
@@ -59,12 +60,12 @@ class DAOFactory:
     def dao(self, name: str) -> Repository:
         """The DAO of the entity called ``name``.
 
-        :raises KeyError: no such entity is registered.
+        :raises UnknownEntityError: no such entity is served (a ``KeyError`` too).
         """
         try:
             return self._daos[name]
         except KeyError:
-            raise KeyError(f"no entity named {name!r}; known: {', '.join(self._daos)}") from None
+            raise UnknownEntityError(f"no entity named {name!r}; known: {', '.join(self._daos)}") from None
 
     def run_migrations(self) -> dict[str, list[str]]:
         """Create or evolve the schema; return the migrations applied now, per component."""
