@@ -7,7 +7,15 @@ from typing import Any
 
 from kong_orm import singletons
 from kong_orm.config import Config
-from kong_orm.errors import ConfigError, DAOError, DatabaseError, ForeignKeyError, SchemaError, UniqueError
+from kong_orm.errors import (
+    ConfigError,
+    DAOError,
+    DatabaseError,
+    ForeignKeyError,
+    SchemaError,
+    UniqueError,
+    UnknownEntityError,
+)
 from kong_orm.events import EventType
 from kong_orm.factory import DAOFactory, create_factory
 from kong_orm.repository import Repository
@@ -25,6 +33,7 @@ __all__ = [
     "Repository",
     "SchemaError",
     "UniqueError",
+    "UnknownEntityError",
     "create_factory",
     "init",
 ]

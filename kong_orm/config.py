@@ -1,4 +1,10 @@
-"""Where a factory's data lives: a URL, a dict, the environment or a YAML file."""
+"""Where a factory's data lives: a URL, a dict, the environment or a YAML file.
+
+Every form ends in the same checked :class:`Config`. URLs are read by
+SQLAlchemy's ``make_url`` (a core dependency, not a driver): several hosts
+(``cassandra://h1,h2:9042/kong``), IPv6 in brackets, escaped passwords. Each
+option is then read by :mod:`kong_orm.options`, whatever form it came in.
+"""
 from __future__ import annotations
 
 import os
@@ -6,57 +12,78 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import yaml
+from sqlalchemy.engine.url import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from kong_orm.errors import ConfigError
+from kong_orm.options import Database, database_named, is_database
 
 ENV_VAR = "KONG_ORM_DATABASE_URL"
 DEFAULT_URL = "sqlite:///kong_orm.db"
-_DATABASE_OF_SCHEME = {
-    "postgres": "postgres",
-    "postgresql": "postgres",
-    "sqlite": "sqlite",
-    "cassandra": "cassandra",
-}
+URL_FORM = "scheme://[user[:password]@]host[,host...][:port]/name[?option=value&...]"
+_URL_PARTS = ("username", "password", "host", "port", "database")
 
 
 @dataclass(frozen=True)
 class Config:
-    """A factory's configuration.
+    """A factory's configuration, checked when it is made.
 
     :param database: the backend: ``postgres``, ``sqlite`` or ``cassandra``.
     :param url: the database URL, when given as one.
-    :param options: the backend's settings (the YAML section, or the URL's
-        query parameters), such as ``timeout`` or ``consistency``.
+    :param options: the settings, typed: the URL's parts and query, or the
+        YAML section, such as ``timeout`` (a float) or ``contact_points`` (a tuple).
+    :raises ConfigError: an unknown database or option, or a value an option
+        cannot take.
 
-    Example: ``Config.from_url("postgresql://kong:secret@127.0.0.1:5432/kong")``
+    Example: ``Config.from_url("postgresql://kong:secret@127.0.0.1:5432/kong?timeout=5")``
     """
 
     database: str
     url: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        database = database_named(self.database)
+        object.__setattr__(self, "database", database.name)
+        object.__setattr__(self, "options", database.validate(self.options))
+
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Config:
-        """Read ``postgresql://``, ``sqlite:///path``, ``sqlite://`` or ``cassandra://`` URLs."""
-        scheme = urlsplit(url).scheme.split("+", 1)[0].lower()
-        if scheme not in _DATABASE_OF_SCHEME:
-            raise ValueError(f"unsupported database URL scheme {scheme!r} in {_redact(url)}")
-        query = dict(parse_qsl(urlsplit(url).query))
-        return cls(_DATABASE_OF_SCHEME[scheme], url, {**query, **options})
+        """Read ``postgresql://``, ``sqlite:///path``, ``sqlite://`` or ``cassandra://`` URLs.
+
+        :param url: the URL; its query holds options (``?timeout=5&plugins=key-auth,acl``).
+        :param options: more options, winning over the URL's.
+        """
+        parsed = _parse(url)
+        try:
+            database = database_named(parsed.drivername)
+        except ConfigError as exc:
+            raise ConfigError(f"unsupported database URL scheme {parsed.drivername!r}: {exc}") from None
+        return cls(database.name, url, {**_parts_of(parsed, database), **dict(parsed.query), **options})
 
     @classmethod
     def from_dict(cls, settings: Mapping[str, Any]) -> Config:
-        """Read ``{"url": ...}`` or a kong.yml-like ``{"database": name, name: {...}}``."""
+        """Read ``{"url": ..., option: ...}`` or a kong.yml-like ``{"database": name, name: {...}}``.
+
+        Top-level keys other than ``database`` and the per-database sections
+        are options too (``plugins``, ``offset_secret``); the chosen section wins.
+        """
         if "url" in settings:
-            options = {k: v for k, v in settings.items() if k != "url"}
-            return cls.from_url(settings["url"], **options)
+            return cls.from_url(settings["url"], **{k: v for k, v in settings.items() if k != "url"})
         if "database" not in settings:
-            raise ValueError("config needs a 'url' or a 'database' key")
-        database = _DATABASE_OF_SCHEME.get(settings["database"], settings["database"])
-        section = dict(settings.get(settings["database"]) or settings.get(database) or {})
+            raise ConfigError("config needs a 'url' or a 'database' key")
+        database = database_named(settings["database"])
+        shared = {k: v for k, v in settings.items() if k != "database" and not is_database(k)}
+        section = {**shared, **_section(settings, database)}
         url = section.pop("url", None)
-        return cls(database, url, section)
+        if url is None:
+            return cls(database.name, None, section)
+        config = cls.from_url(url, **section)
+        if config.database != database.name:
+            raise ConfigError(f"the {database.name} section's url is a {config.database} URL")
+        return config
 
     @classmethod
     def from_env(cls, variable: str = ENV_VAR) -> Config:
@@ -68,20 +95,43 @@ class Config:
         """Read a YAML file: ``database: postgres|cassandra|sqlite`` and a section per database."""
         settings = yaml.safe_load(Path(path).read_text())
         if not isinstance(settings, Mapping):
-            raise ValueError(f"{path}: expected a mapping at the top level")
+            raise ConfigError(f"{path}: expected a mapping at the top level")
         return cls.from_dict(settings)
 
     def __repr__(self) -> str:
-        secret_free = {k: ("***" if k == "password" else v) for k, v in self.options.items()}
-        url = _redact(self.url) if self.url else None
-        return f"Config(database={self.database!r}, url={url!r}, options={secret_free!r})"
+        # the URL is left out: its parts and query are in the options, secrets masked
+        options = database_named(self.database).masked(self.options)
+        return f"Config(database={self.database!r}, options={options!r})"
 
 
-def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return url.replace(f":{parts.password}@", ":***@", 1)
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        # the URL itself is not repeated: it may hold a password
+        raise ConfigError(f"cannot read the database URL; expected {URL_FORM}") from None
+
+
+def _parts_of(url: URL, database: Database) -> dict[str, Any]:
+    """The options the URL's user, password, host, port and path set."""
+    values: dict[str, Any] = {}
+    for part in _URL_PARTS:
+        value = getattr(url, part)
+        if value in (None, ""):
+            continue
+        if part not in database.url_parts:
+            raise ConfigError(f"{database.name} URLs take no {part}")
+        if part == "host" and "],[" in value:
+            value = f"[{value}]"  # a list of IPv6 hosts keeps its brackets, split later
+        values[database.url_parts[part]] = value
+    return values
+
+
+def _section(settings: Mapping[str, Any], database: Database) -> dict[str, Any]:
+    section = settings.get(settings["database"]) or settings.get(database.name) or {}
+    if not isinstance(section, Mapping):
+        raise ConfigError(f"the {database.name} section must be a mapping of options")
+    return dict(section)
 
 
 def as_config(config: str | Mapping[str, Any] | Config | None) -> Config:

@@ -69,4 +69,17 @@ class DatabaseError(DAOError):
 
 
 class ConfigError(DAOError, ValueError):
-    """A configuration cannot be used: an unknown option, plugin or entity, or a bad value."""
+    """A configuration names an unknown option or database, or gives an option
+    a value it cannot take. Also a ``ValueError``. Never shows a password.
+
+    :param message: what is wrong and what would be right.
+    :param option: the option to blame, if one is.
+    """
+
+    def __init__(self, message: str, *, option: str | None = None) -> None:
+        self.option = option
+        super().__init__(message)
+
+
+class UnknownEntityError(DAOError, KeyError):
+    """No entity of that name is served by the factory. Also a ``KeyError``."""

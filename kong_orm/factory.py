@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kong_orm.config import Config, as_config
+from kong_orm.errors import UnknownEntityError
 from kong_orm.events import Events
 from kong_orm.plugins.registry import Plugin
 from kong_orm.registry import Catalog, open_backend
@@ -76,12 +77,12 @@ class DAOFactory:
     def dao(self, name: str) -> Any:
         """The DAO of the entity called ``name`` (a plugin's own DAO class where it has one).
 
-        :raises KeyError: no such entity is served.
+        :raises UnknownEntityError: no such entity is served (a ``KeyError`` too).
         """
         try:
             return self._daos[name]
         except KeyError:
-            raise KeyError(f"no entity named {name!r}; known: {', '.join(self._daos)}") from None
+            raise UnknownEntityError(f"no entity named {name!r}; known: {', '.join(self._daos)}") from None
 
     def __getattr__(self, name: str) -> Any:
         """``factory.keyauth_credentials``: the DAO of any served entity, as an attribute."""

@@ -4,6 +4,10 @@ Backends come from ``$KONG_ORM_TEST_BACKENDS`` (default ``sqlite,postgres,cassan
 server URLs from ``$KONG_ORM_TEST_POSTGRES_URL`` and ``$KONG_ORM_TEST_CASSANDRA_URL``,
 which ``scripts/run-tests`` sets after starting the servers. A backend whose
 server is not configured or not reachable fails the run; nothing is skipped.
+
+A test that needs one store (``@pytest.mark.only_on("postgres")``, and every
+test under ``tests/cassandra/``) is deselected when that store is not in the
+backend list, and runs (failing if the server is missing) when it is.
 """
 from __future__ import annotations
 
@@ -17,6 +21,20 @@ from kong_orm import DAOFactory, create_factory
 
 BACKENDS = os.environ.get("KONG_ORM_TEST_BACKENDS", "sqlite,postgres,cassandra").split(",")
 URL_VARIABLES = {"postgres": "KONG_ORM_TEST_POSTGRES_URL", "cassandra": "KONG_ORM_TEST_CASSANDRA_URL"}
+STORE_FOLDERS = {Path(__file__).parent / "cassandra": "cassandra"}
+
+
+def stores_needed(item: pytest.Item) -> set[str]:
+    """The backends a test cannot run without."""
+    needed = {name for mark in item.iter_markers("only_on") for name in mark.args}
+    return needed | {store for folder, store in STORE_FOLDERS.items() if item.path.is_relative_to(folder)}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unwanted = [item for item in items if not stores_needed(item) <= set(BACKENDS)]
+    if unwanted:
+        config.hook.pytest_deselected(items=unwanted)
+        items[:] = [item for item in items if item not in unwanted]
 
 
 def backend_url(backend: str, scratch: Path) -> str:

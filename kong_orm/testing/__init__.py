@@ -1,4 +1,4 @@
-"""Testing aids: the shipped contract suite, statement counting, test servers."""
+"""Testing aids: the shipped contract suite and statement counting."""
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -6,9 +6,10 @@ import ssl
 import pytest
 from cassandra import ConsistencyLevel
 
-from kong_orm import Config
+from kong_orm import Config, ConfigError, create_factory
 from kong_orm.backends.cassandra.connection import ssl_context
-from kong_orm.backends.cassandra.settings import CassandraSettings, SettingsError, SslSettings
+from kong_orm.backends.cassandra.settings import CassandraSettings, SettingsError, SslSettings, host_of
+from kong_orm.options import CONSISTENCY_LEVELS
 
 
 def _read(config: Config) -> CassandraSettings:
@@ -17,7 +18,7 @@ def _read(config: Config) -> CassandraSettings:
 
 def test_url_names_hosts_port_keyspace_and_options() -> None:
     settings = _read(Config.from_url("cassandra://h1,h2:9142/kong?consistency=quorum&replication_factor=3&timeout=2.5"))
-    assert settings.contact_points == ("h1", "h2:9142")
+    assert settings.contact_points == ("h1", "h2")
     assert settings.port == 9142
     assert settings.keyspace == "kong"
     assert settings.consistency == ConsistencyLevel.QUORUM
@@ -71,6 +72,70 @@ def test_ssl_contexts() -> None:
 
 
 @pytest.mark.parametrize(
+    "url, hosts, port",
+    [
+        ("cassandra://[::1]:9042/ks", ("::1",), 9042),
+        ("cassandra://[::1]/ks", ("::1",), 9042),
+        ("cassandra://[::1],[fe80::2]:9142/ks", ("::1", "fe80::2"), 9142),
+        ("cassandra://h1,h2:9042/ks", ("h1", "h2"), 9042),
+        ("cassandra://h1,h2/ks", ("h1", "h2"), 9042),
+        ("cassandra:///ks", ("127.0.0.1",), 9042),
+    ],
+)
+def test_url_hosts_ipv6_included(url: str, hosts: tuple[str, ...], port: int) -> None:
+    settings = _read(Config.from_url(url))
+    assert (settings.contact_points, settings.port, settings.keyspace) == (hosts, port, "ks")
+
+
+@pytest.mark.parametrize(
+    "points, hosts, port",
+    [
+        (["10.0.0.1:9142", "10.0.0.2"], ("10.0.0.1", "10.0.0.2"), 9142),
+        (["[::1]:9142", "::2"], ("::1", "::2"), 9142),
+        ("a, b", ("a", "b"), 9042),
+    ],
+)
+def test_yaml_contact_points_may_carry_the_port(points: object, hosts: tuple[str, ...], port: int) -> None:
+    settings = _read(Config.from_dict({"database": "cassandra", "cassandra": {"contact_points": points}}))
+    assert (settings.contact_points, settings.port) == (hosts, port)
+
+
+def test_host_of_keeps_ipv6_addresses_whole() -> None:
+    assert [host_of(p) for p in ("::1", "[::1]:9042", "h:9042", "h")] == ["::1", "::1", "h", "h"]
+
+
+def test_every_consistency_level_of_the_driver_is_known() -> None:
+    assert set(CONSISTENCY_LEVELS) == set(ConsistencyLevel.name_to_value)
+
+
+def test_a_session_object_in_a_dict_config_is_used_as_is() -> None:
+    session = object()
+    settings = _read(Config.from_dict({"database": "cassandra", "cassandra": {"session": session, "keyspace": "ks"}}))
+    assert settings.session is session and settings.keyspace == "ks"
+
+
+def test_settings_error_is_the_config_error() -> None:
+    assert SettingsError is ConfigError and issubclass(SettingsError, ValueError)
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("consistancy=QUORUM", "unknown option 'consistancy' for cassandra (did you mean 'consistency'?); known"),
+        ("timeout=abc", "option 'timeout' takes a positive number of seconds, not 'abc'"),
+        ("replication_factor=0", "option 'replication_factor' takes a positive integer, not '0'"),
+        ("replication_strategy=Everywhere", "option 'replication_strategy' takes one of SimpleStrategy, Network"),
+        ("port=x", "option 'port' takes a port number (1 to 65535), not 'x'"),
+        ("pool_size=3", "unknown option 'pool_size' for cassandra"),
+    ],
+)
+def test_bad_url_options_fail_when_the_factory_is_made(query: str, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        create_factory(f"cassandra://127.0.0.1/kong?{query}")
+    assert str(raised.value).startswith(message)
+
+
+@pytest.mark.parametrize(
     "options",
     [
         {"keyspace": "no-dashes"},
@@ -79,7 +144,10 @@ def test_ssl_contexts() -> None:
         {"data_centers": {"dc1": 0}},
         {"contact_points": []},
         {"contact_points": ["a:1", "b:2"]},
+        {"contact_points": ["a:x"]},
         {"timeout": 0},
+        {"ssl": {"enabled": True, "verfiy": True}},
+        {"consistancy": "ONE"},
     ],
 )
 def test_unusable_options_are_refused(options: dict[str, object]) -> None:

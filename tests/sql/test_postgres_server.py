@@ -9,8 +9,10 @@ import psycopg2
 import pytest
 
 from kong_orm import DatabaseError, create_factory
-from kong_orm.testing.servers import postgres
 from tests.conftest import URL_VARIABLES
+from tests.servers import postgres
+
+pytestmark = pytest.mark.only_on("postgres")
 
 
 def _postgres_url() -> str:

@@ -1,11 +1,13 @@
-"""Config from URLs, dicts, the environment and YAML files."""
+"""Config from URLs, dicts, the environment and YAML files: one parser, strict options."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from kong_orm import Config, create_factory
+from kong_orm import Config, ConfigError, DAOError, create_factory
 from kong_orm.config import DEFAULT_URL, as_config
 
 
@@ -24,20 +26,147 @@ def test_url_scheme_picks_the_database(url: str, database: str) -> None:
     assert Config.from_url(url).database == database
 
 
-def test_url_query_becomes_options() -> None:
-    config = Config.from_url("cassandra://h1,h2:9042/kong?consistency=QUORUM&replication_factor=3")
-    assert config.options == {"consistency": "QUORUM", "replication_factor": "3"}
+@pytest.mark.parametrize(
+    "url, options",
+    [
+        (
+            "cassandra://h1,h2:9042/kong?consistency=quorum&replication_factor=3",
+            {"contact_points": ("h1", "h2"), "port": 9042, "keyspace": "kong", "consistency": "QUORUM",
+             "replication_factor": 3},
+        ),
+        ("cassandra://[::1]:9042/ks", {"contact_points": ("::1",), "port": 9042, "keyspace": "ks"}),
+        ("cassandra://[::1],[::2]:9042/ks", {"contact_points": ("[::1]", "[::2]"), "port": 9042, "keyspace": "ks"}),
+        (
+            "postgresql://kong@[::1]:5432/kong?timeout=2.5&pool_size=3",
+            {"user": "kong", "host": "::1", "port": 5432, "database": "kong", "timeout": 2.5, "pool_size": 3},
+        ),
+        ("postgresql://k%40ng:s%2Fc@db/kong", {"user": "k@ng", "password": "s/c", "host": "db", "database": "kong"}),
+        ("sqlite:///var/kong.db?purge_interval=0", {"path": "var/kong.db", "purge_interval": 0.0}),
+        ("sqlite://?plugins=key-auth,acl", {"plugins": ("key-auth", "acl")}),
+        ("sqlite://?plugins=key-auth&plugins=acl", {"plugins": ("key-auth", "acl")}),
+        ("sqlite://?offset_secret=s3cret", {"offset_secret": "s3cret"}),
+        ("cassandra://h/ks?data_centers=dc1:3,dc2:2", {"contact_points": ("h",), "keyspace": "ks",
+                                                        "data_centers": {"dc1": 3, "dc2": 2}}),
+        ("cassandra://h/ks?ssl=true&ssl_verify=no", {"contact_points": ("h",), "keyspace": "ks", "ssl": True,
+                                                     "ssl_verify": False}),
+    ],
+)
+def test_url_parts_and_query_become_typed_options(url: str, options: dict[str, Any]) -> None:
+    assert Config.from_url(url).options == options
 
 
-def test_unknown_scheme_is_refused_without_leaking_the_password() -> None:
-    with pytest.raises(ValueError) as raised:
-        Config.from_url("mysql://kong:secret@db/kong")
-    assert "secret" not in str(raised.value)
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("cassandra://h/k?consistancy=1", "unknown option 'consistancy' for cassandra (did you mean 'consistency'?)"),
+        ("postgresql://kong@db/kong?consistency=ONE", "unknown option 'consistency' for postgres"),
+        ("sqlite://?pool_size=3", "unknown option 'pool_size' for sqlite"),
+        ("postgresql://kong@db/kong?timeout=abc", "option 'timeout' takes a positive number of seconds, not 'abc'"),
+        ("cassandra://h/ks?timeout=abc", "option 'timeout' takes a positive number of seconds, not 'abc'"),
+        ("sqlite://?timeout=abc", "option 'timeout' takes a positive number of seconds, not 'abc'"),
+        ("sqlite://?timeout=0", "option 'timeout' takes a positive number of seconds, not '0'"),
+        ("postgresql://kong@db/kong?pool_size=2.5", "option 'pool_size' takes a positive integer, not '2.5'"),
+        ("postgresql://kong@db/kong?timeout=1&timeout=2", "option 'timeout' takes a positive number"),
+        ("postgresql://kong@db:70000/kong", "option 'port' takes a port number (1 to 65535), not 70000"),
+        ("cassandra://h/ks?consistency=SOMETIMES", "option 'consistency' takes one of ANY, ONE,"),
+        ("cassandra://h/ks?serial_consistency=QUORUM", "option 'serial_consistency' takes one of SERIAL, LOCAL_SERIAL"),
+        ("cassandra://h/no-dashes", "option 'keyspace' takes 1 to 48 letters, digits or underscores"),
+        ("cassandra://h/ks?ssl=maybe", "option 'ssl' takes true, false or a mapping"),
+        ("cassandra://h/ks?session=x", "option 'session' takes a connected cassandra.cluster.Session"),
+        ("cassandra://h/ks?data_centers=dc1", "option 'data_centers' takes data center names mapped to replica"),
+        ("sqlite://host/kong.db", "sqlite URLs take no host"),
+        ("cassandra://h1:9042,h2:9042/ks", "cannot read the database URL; expected scheme://"),
+        ("mysql://kong@db/kong", "unsupported database URL scheme 'mysql'"),
+    ],
+)
+def test_bad_url_is_a_config_error_saying_what_is_wrong(url: str, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Config.from_url(url)
+    assert str(raised.value).startswith(message)
 
 
-def test_repr_hides_passwords() -> None:
-    assert "secret" not in repr(Config.from_url("postgresql://kong:secret@db/kong"))
-    assert "secret" not in repr(Config("postgres", None, {"password": "secret"}))
+def test_unknown_option_error_names_the_known_ones() -> None:
+    with pytest.raises(ConfigError) as raised:
+        Config.from_url("postgresql://kong@db/kong?timeuot=1")
+    assert raised.value.option == "timeuot"
+    assert str(raised.value).endswith(
+        "known options: database, host, offset_secret, password, plugins, pool_size, port, purge_interval, "
+        "sslmode, timeout, user"
+    )
+
+
+def test_config_error_is_a_dao_error_and_a_value_error() -> None:
+    assert issubclass(ConfigError, DAOError) and issubclass(ConfigError, ValueError)
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"database": "cassandra", "cassandra": {"consistancy": "ONE"}}, "unknown option 'consistancy'"),
+        ({"database": "postgres", "postgres": {"timeout": "abc"}}, "option 'timeout' takes a positive number"),
+        ({"database": "postgres", "postgres": {"port": True}}, "option 'port' takes a port number"),
+        ({"database": "cassandra", "cassandra": {"contact_points": []}}, "option 'contact_points' takes a list"),
+        ({"database": "cassandra", "cassandra": {"contact_points": [1]}}, "option 'contact_points' takes a list"),
+        ({"database": "cassandra", "cassandra": {"ssl": {"enable": True}}}, "unknown ssl setting 'enable'"),
+        ({"database": "cassandra", "cassandra": {"data_centers": {"dc1": 0}}}, "option 'data_centers' takes"),
+        ({"database": "sqlite", "plugins": "key-auth", "sqlite": {"plugins": [3]}}, "option 'plugins' takes a list"),
+        ({"database": "sqlite", "pluginz": ["acl"]}, "unknown option 'pluginz' for sqlite (did you mean 'plugins'?)"),
+        ({"database": "sqlite", "sqlite": ["kong.db"]}, "the sqlite section must be a mapping"),
+        ({"database": "oracle"}, "unknown database 'oracle'; known: cassandra, postgres, sqlite"),
+        ({"database": "postgres", "postgres": {"url": "sqlite://"}}, "the postgres section's url is a sqlite URL"),
+        ({"url": "sqlite://", "timeout": "soon"}, "option 'timeout' takes a positive number of seconds, not 'soon'"),
+        ({"host": "x"}, "config needs a 'url' or a 'database' key"),
+    ],
+)
+def test_dict_configs_get_the_same_checks(settings: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Config.from_dict(settings)
+    assert str(raised.value).startswith(message)
+
+
+def test_direct_construction_is_checked_too() -> None:
+    with pytest.raises(ConfigError, match="unknown option 'consistancy'"):
+        Config("cassandra", options={"consistancy": "ONE"})
+    assert Config("postgresql", options={"port": "5433"}) == Config("postgres", options={"port": 5433})
+
+
+def test_plugins_and_offset_secret_are_accepted_everywhere(tmp_path: Path) -> None:
+    for database in ("sqlite", "postgres", "cassandra"):
+        config = Config.from_dict({"database": database, database: {"plugins": ["key-auth"], "offset_secret": "k"}})
+        assert config.options["plugins"] == ("key-auth",) and config.options["offset_secret"] == "k"
+    path = tmp_path / "kong.yml"
+    path.write_text("database: sqlite\nplugins: [key-auth, acl]\nsqlite: {path: kong.db}\n")
+    assert Config.from_file(path).options == {"plugins": ("key-auth", "acl"), "path": "kong.db"}
+
+
+def test_a_python_object_session_is_kept_as_given() -> None:
+    session = object()
+    assert Config("cassandra", options={"session": session}).options["session"] is session
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Config.from_url("mysql://kong:hush@db/kong"),
+        lambda: Config.from_url("postgresql://kong:hush@db:x/kong"),
+        lambda: Config.from_url("postgresql://kong:hush@db/kong?bad=1"),
+        lambda: Config.from_dict({"database": "postgres", "postgres": {"password": ["hush"]}}),
+        lambda: Config.from_dict({"url": "sqlite://", "offset_secret": ["hush"]}),
+    ],
+)
+def test_errors_never_show_a_password(make: Any) -> None:
+    with pytest.raises(ConfigError) as raised:
+        make()
+    assert "hush" not in str(raised.value)
+
+
+def test_repr_and_logs_hide_passwords(caplog: pytest.LogCaptureFixture) -> None:
+    config = Config.from_url("postgresql://kong:hush@db/kong?offset_secret=quiet")
+    assert "hush" not in repr(config) and "quiet" not in repr(config)
+    assert "hush" not in repr(Config("postgres", None, {"password": "hush"}))
+    with caplog.at_level(logging.DEBUG, logger="kong_orm"):
+        logging.getLogger("kong_orm").debug("config %s", config)
+    assert "hush" not in caplog.text and "quiet" not in caplog.text
 
 
 def test_environment_variable_wins_over_the_default(monkeypatch: pytest.MonkeyPatch) -> None:

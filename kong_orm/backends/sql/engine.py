@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
@@ -19,16 +19,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 10.0
-_OWN_QUERY_OPTIONS = ("timeout", "purge_interval", "pool_size")
 _WRITE = "kong_orm_write"
 
 
 def database_url(config: Config) -> URL:
-    """The SQLAlchemy URL of a postgres or sqlite config (URL or YAML section)."""
-    if config.url:
-        url = make_url(config.url)
-        url = url.difference_update_query(_OWN_QUERY_OPTIONS)
-        return url.set(drivername="postgresql+psycopg2") if url.drivername in ("postgres", "postgresql") else url
+    """The SQLAlchemy URL of a postgres or sqlite config, built from its checked options."""
     options = config.options
     if config.database == "sqlite":
         return URL.create("sqlite", database=options.get("path") or options.get("database"))
@@ -37,8 +32,9 @@ def database_url(config: Config) -> URL:
         username=options.get("user"),
         password=options.get("password"),
         host=options.get("host", "127.0.0.1"),
-        port=int(options.get("port", 5432)),
+        port=options.get("port", 5432),
         database=options.get("database", "kong"),
+        query={"sslmode": options["sslmode"]} if "sslmode" in options else {},
     )
 
 

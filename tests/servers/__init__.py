@@ -1,7 +1,9 @@
 """Real PostgreSQL and Cassandra servers for the tests, run from a cache folder.
 
-Command line: ``python -m kong_orm.testing.servers postgres start|stop|status|restart|url``
-and ``python -m kong_orm.testing.servers cassandra fetch|start|stop|status|restart|url``.
+A development tool, not part of the kong_orm package (it may run apt-get and Maven).
+
+Command line: ``python -m tests.servers postgres start|stop|status|restart|url``
+and ``python -m tests.servers cassandra fetch|start|stop|status|restart|url``.
 From Python, the ``postgres`` and ``cassandra`` submodules each offer
 ``start()``, ``stop()``, ``is_running()`` and ``url()``.
 State lives in ``$KONG_ORM_CACHE_DIR``, by default ``<repository>/.cache``.

@@ -11,7 +11,7 @@ import sys
 from collections import deque
 from pathlib import Path
 
-log = logging.getLogger("kong_orm.testing.servers")
+log = logging.getLogger("tests.servers")
 
 LOCALHOST = "127.0.0.1"
 

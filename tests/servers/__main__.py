@@ -1,4 +1,4 @@
-"""Command line: ``python -m kong_orm.testing.servers SERVER ACTION``."""
+"""Command line: ``python -m tests.servers SERVER ACTION``."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ SERVERS: dict[str, tuple[ModuleType, list[str]]] = {
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m kong_orm.testing.servers",
+        prog="python -m tests.servers",
         description="Run the real database servers used by the kong_orm tests.",
         epilog=f"'status' exits with {EXIT_NOT_RUNNING} when the server is not running.",
     )
@@ -70,7 +70,7 @@ def run(server: str, action: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m kong_orm.testing.servers``."""
+    """Entry point of ``python -m tests.servers``."""
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO,
