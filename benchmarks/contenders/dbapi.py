@@ -1,0 +1,192 @@
+"""The raw drivers of the SQL stores: psycopg2 and the standard sqlite3 module.
+
+One connection per thread, in autocommit mode: every statement is its own
+transaction, the least work a driver can do for each op.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from benchmarks.contenders import Admin, Contender
+from benchmarks.workload import COLUMNS, Row
+
+_COLS = ", ".join(COLUMNS)
+
+
+class _Statements:
+    """The SQL texts, with the driver's placeholder."""
+
+    def __init__(self, mark: str) -> None:
+        self.insert = f"INSERT INTO consumers ({_COLS}) VALUES ({', '.join([mark] * 4)}) RETURNING {_COLS}"
+        self.find = f"SELECT {_COLS} FROM consumers WHERE id = {mark}"
+        self.find_all = f"SELECT {_COLS} FROM consumers WHERE username = {mark} ORDER BY id"
+        self.page = f"SELECT {_COLS} FROM consumers ORDER BY id LIMIT {mark}"
+        self.count = "SELECT count(*) FROM consumers"
+        self.update = f"UPDATE consumers SET custom_id = {mark} WHERE id = {mark} RETURNING {_COLS}"
+        self.delete = f"DELETE FROM consumers WHERE id = {mark}"
+        self.all = f"SELECT {_COLS} FROM consumers"
+
+
+class _DBAPI(Contender):
+    """The ops over a DB-API connection; subclasses connect and convert keys."""
+
+    sql: _Statements
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._connections: list[Any] = []
+        self._lock = threading.Lock()
+
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def _key(self, key: uuid.UUID) -> Any:
+        return key
+
+    def _params(self, row: Row) -> tuple[Any, ...]:
+        return (self._key(row["id"]), row["created_at"], row["custom_id"], row["username"])
+
+    def _cursor(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+            with self._lock:
+                self._connections.append(conn)
+        return conn.cursor()
+
+    def _one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        cur = self._cursor()
+        cur.execute(sql, params)
+        return cur.fetchone()
+
+    def _all(self, sql: str, params: tuple[Any, ...]) -> Any:
+        cur = self._cursor()
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+    def insert(self, row: Row) -> Any:
+        return self._one(self.sql.insert, self._params(row))
+
+    def find(self, key: uuid.UUID) -> Any:
+        return self._one(self.sql.find, (self._key(key),))
+
+    def find_all(self, username: str) -> Any:
+        return self._all(self.sql.find_all, (username,))
+
+    def find_page(self, size: int) -> Any:
+        return self._all(self.sql.page, (size,))
+
+    def count(self) -> int:
+        return int(self._one(self.sql.count)[0])
+
+    def update(self, key: uuid.UUID, custom_id: str) -> Any:
+        return self._one(self.sql.update, (custom_id, self._key(key)))
+
+    def delete(self, key: uuid.UUID) -> Any:
+        cur = self._cursor()
+        cur.execute(self.sql.delete, (self._key(key),))
+        return cur.rowcount
+
+    def close(self) -> None:
+        for conn in self._connections:
+            conn.close()
+        self._connections.clear()
+
+
+class Psycopg2(_DBAPI):
+    name = "psycopg2"
+
+    def __init__(self, url: str) -> None:
+        import psycopg2.extras
+
+        super().__init__()
+        psycopg2.extras.register_uuid()
+        self.dsn = url
+        self.sql = _Statements("%s")
+
+    def _connect(self) -> Any:
+        import psycopg2
+
+        conn = psycopg2.connect(self.dsn)
+        conn.autocommit = True
+        return conn
+
+    def insert_many(self, rows: list[Row]) -> None:
+        import psycopg2.extras
+
+        params = [self._params(r) for r in rows]
+        sql = f"INSERT INTO consumers ({_COLS}) VALUES %s"
+        psycopg2.extras.execute_values(self._cursor(), sql, params, page_size=1000)
+
+    def stream(self) -> int:
+        conn = self._connect()  # a server-side cursor needs a transaction
+        try:
+            conn.autocommit = False
+            cur = conn.cursor(name="stream")
+            cur.itersize = 1000
+            cur.execute(self.sql.all)
+            seen = sum(1 for _ in cur)
+            conn.rollback()
+            return seen
+        finally:
+            conn.close()
+
+
+class Sqlite3(_DBAPI):
+    name = "sqlite3"
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self.sql = _Statements("?")
+
+    def _connect(self) -> Any:
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _key(self, key: uuid.UUID) -> str:
+        return key.hex  # how SQLAlchemy's Uuid type stores a UUID on SQLite
+
+    def insert_many(self, rows: list[Row]) -> None:
+        cur = self._cursor()
+        cur.execute("BEGIN")
+        try:
+            cur.executemany(f"INSERT INTO consumers ({_COLS}) VALUES (?, ?, ?, ?)", [self._params(r) for r in rows])
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    def stream(self) -> int:
+        cur = self._cursor()
+        cur.execute(self.sql.all)
+        return sum(1 for _ in cur)
+
+
+class SqlAdmin(Admin):
+    """Loads and deletes rows through a raw contender, in batches."""
+
+    def __init__(self, raw: Psycopg2 | Sqlite3) -> None:
+        self.raw = raw
+
+    def load(self, rows: list[Row]) -> None:
+        for i in range(0, len(rows), 5000):
+            self.raw.insert_many(rows[i:i + 5000])
+
+    def delete_ids(self, ids: list[Any]) -> None:
+        cur = self.raw._cursor()
+        for key in ids:
+            cur.execute(self.raw.sql.delete, (self.raw._key(key),))
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def sqlite_path(url: str) -> str:
+    """The file of a ``sqlite:///path`` URL."""
+    return urlsplit(url).path[1:] if url.startswith("sqlite:///") else url
