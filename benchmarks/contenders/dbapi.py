@@ -1,13 +1,16 @@
 """The raw drivers of the SQL stores: psycopg2 and the standard sqlite3 module.
 
-One connection per thread, in autocommit mode: every statement is its own
-transaction, the least work a driver can do for each op.
+Connections in autocommit mode (every statement is its own transaction, the
+least work a driver can do for each op), kept in a minimal pool so that a
+thread takes one that is already open.
 """
 from __future__ import annotations
 
 import sqlite3
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,12 +40,26 @@ class _DBAPI(Contender):
     sql: _Statements
 
     def __init__(self) -> None:
-        self._local = threading.local()
-        self._connections: list[Any] = []
+        self._idle: list[Any] = []
+        self._opened: list[Any] = []
         self._lock = threading.Lock()
 
     def _connect(self) -> Any:
         raise NotImplementedError
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            conn = self._connect()
+            with self._lock:
+                self._opened.append(conn)
+        try:
+            yield conn
+        finally:
+            with self._lock:
+                self._idle.append(conn)
 
     def _key(self, key: uuid.UUID) -> Any:
         return key
@@ -50,23 +67,17 @@ class _DBAPI(Contender):
     def _params(self, row: Row) -> tuple[Any, ...]:
         return (self._key(row["id"]), row["created_at"], row["custom_id"], row["username"])
 
-    def _cursor(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._connect()
-            with self._lock:
-                self._connections.append(conn)
-        return conn.cursor()
-
     def _one(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
-        cur = self._cursor()
-        cur.execute(sql, params)
-        return cur.fetchone()
+        with self._connection() as conn:
+            cur = conn.cursor()
+            cur.execute(sql, params)
+            return cur.fetchone()
 
     def _all(self, sql: str, params: tuple[Any, ...]) -> Any:
-        cur = self._cursor()
-        cur.execute(sql, params)
-        return cur.fetchall()
+        with self._connection() as conn:
+            cur = conn.cursor()
+            cur.execute(sql, params)
+            return cur.fetchall()
 
     def insert(self, row: Row) -> Any:
         return self._one(self.sql.insert, self._params(row))
@@ -87,14 +98,16 @@ class _DBAPI(Contender):
         return self._one(self.sql.update, (custom_id, self._key(key)))
 
     def delete(self, key: uuid.UUID) -> Any:
-        cur = self._cursor()
-        cur.execute(self.sql.delete, (self._key(key),))
-        return cur.rowcount
+        with self._connection() as conn:
+            cur = conn.cursor()
+            cur.execute(self.sql.delete, (self._key(key),))
+            return cur.rowcount
 
     def close(self) -> None:
-        for conn in self._connections:
+        for conn in self._opened:
             conn.close()
-        self._connections.clear()
+        self._opened.clear()
+        self._idle.clear()
 
 
 class Psycopg2(_DBAPI):
@@ -120,20 +133,20 @@ class Psycopg2(_DBAPI):
 
         params = [self._params(r) for r in rows]
         sql = f"INSERT INTO consumers ({_COLS}) VALUES %s"
-        psycopg2.extras.execute_values(self._cursor(), sql, params, page_size=1000)
+        with self._connection() as conn:
+            psycopg2.extras.execute_values(conn.cursor(), sql, params, page_size=1000)
 
     def stream(self) -> int:
-        conn = self._connect()  # a server-side cursor needs a transaction
-        try:
-            conn.autocommit = False
-            cur = conn.cursor(name="stream")
-            cur.itersize = 1000
-            cur.execute(self.sql.all)
-            seen = sum(1 for _ in cur)
-            conn.rollback()
-            return seen
-        finally:
-            conn.close()
+        with self._connection() as conn:
+            conn.autocommit = False  # a server-side cursor lives in a transaction
+            try:
+                with conn.cursor(name="stream") as cur:
+                    cur.itersize = 1000
+                    cur.execute(self.sql.all)
+                    return sum(1 for _ in cur)
+            finally:
+                conn.rollback()
+                conn.autocommit = True
 
 
 class Sqlite3(_DBAPI):
@@ -153,19 +166,19 @@ class Sqlite3(_DBAPI):
         return key.hex  # how SQLAlchemy's Uuid type stores a UUID on SQLite
 
     def insert_many(self, rows: list[Row]) -> None:
-        cur = self._cursor()
-        cur.execute("BEGIN")
-        try:
-            cur.executemany(f"INSERT INTO consumers ({_COLS}) VALUES (?, ?, ?, ?)", [self._params(r) for r in rows])
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+        params = [self._params(r) for r in rows]
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(f"INSERT INTO consumers ({_COLS}) VALUES (?, ?, ?, ?)", params)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def stream(self) -> int:
-        cur = self._cursor()
-        cur.execute(self.sql.all)
-        return sum(1 for _ in cur)
+        with self._connection() as conn:
+            return sum(1 for _ in conn.execute(self.sql.all))
 
 
 class SqlAdmin(Admin):
@@ -179,9 +192,8 @@ class SqlAdmin(Admin):
             self.raw.insert_many(rows[i:i + 5000])
 
     def delete_ids(self, ids: list[Any]) -> None:
-        cur = self.raw._cursor()
         for key in ids:
-            cur.execute(self.raw.sql.delete, (self.raw._key(key),))
+            self.raw.delete(key)
 
     def close(self) -> None:
         self.raw.close()
