@@ -5,10 +5,11 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import kong_orm
-from benchmarks.contenders import Admin, Contender
+from benchmarks.contenders import TIMEOUT, Admin, Contender
 from benchmarks.contenders.kong import KongOrm
 from kong_orm import DAOFactory
 
@@ -40,7 +41,9 @@ class Setup:
 
 def open_factory(url: str, pool_size: int) -> DAOFactory:
     """kong_orm on ``url``, migrated and empty."""
-    options = {} if url.startswith("cassandra") else {"pool_size": pool_size}
+    options: dict[str, Any] = {} if url.startswith("cassandra") else {"pool_size": pool_size}
+    if "timeout=" not in url:
+        options["timeout"] = TIMEOUT
     factory = kong_orm.create_factory(kong_orm.Config.from_url(url, **options))
     factory.run_migrations()
     factory.truncate_tables()

@@ -10,7 +10,7 @@ import time
 from importlib import metadata
 from typing import Any
 
-from benchmarks.backends import KONG, open_backend
+from benchmarks.backends import KONG, Setup, open_backend
 from benchmarks.pinning import Pinning
 from benchmarks.report import errors, ratios, scale_table, table
 from benchmarks.runner import measure, measure_scale, populate
@@ -132,36 +132,51 @@ def _run_backend(
     log(f"{backend}: setting up")
     setup = open_backend(backend, server_url(args, backend), max(thread_counts))
     server = Pinning()
-    result: dict[str, Any] = {"contenders": [c.name for c in setup.contenders], "pinned": [], "threads": {}}
+    result: dict[str, Any] = {"contenders": [c.name for c in setup.contenders], "threads": {}, "_errors": []}
+    load_before = os.getloadavg()[0]
     try:
-        if cores is not None and setup.server_port is not None:
-            result["pinned"].append(server.pin_server(f"{backend} server", setup.server_port, cores[1]))
-        elif backend != "sqlite":
-            result["pinned"].append(f"{backend} server: not on this machine or pinning off; not pinned")
-        for line in result["pinned"]:
-            print(f"pinned: {line}")
+        result["pinned"] = _pin_server(setup, server, cores)
         population = populate(setup, args.rows)
-        names = result["contenders"]
-        errors_found: list[str] = []
         for threads in thread_counts:
             summary = measure(setup, sizes, population, rounds=args.rounds, threads=threads,
                               warmup=not args.smoke, log=log)
-            result["threads"][str(threads)] = {"ops": summary, "ratios": ratios(summary, names[1:])}
+            result["threads"][str(threads)] = {"ops": summary, "ratios": ratios(summary, result["contenders"][1:])}
             mode = SINGLE if threads == 1 else MANY.format(n=threads)
             title = f"== {backend}, {threads} thread{'s' if threads > 1 else ''}, {args.rows} rows in the table"
-            print(table(title, summary, names, NOTE.format(mode=mode, kong=KONG)), flush=True)
-            errors_found += errors(summary)
+            print(table(title, summary, result["contenders"], NOTE.format(mode=mode, kong=KONG)), flush=True)
+            result["_errors"] += errors(summary)
         if scale_sizes:
-            scale = measure_scale(setup, scale_sizes, args.scale_calls, args.page_size, log)
-            result["scale"] = scale
-            pair = [KONG, setup.raw]
-            print(scale_table(f"== {backend}: per call on tables of {', '.join(scale)} rows", scale, pair), flush=True)
-        result["_errors"] = errors_found
+            result["scale"] = _scale(setup, scale_sizes, args, log)
+        load_after = os.getloadavg()[0]
+        result["loadavg_1m"] = {"start": round(load_before, 2), "end": round(load_after, 2)}
+        print(f"load average (1 min) on this machine: {load_before:.2f} at the start, {load_after:.2f} at the end")
         return result
     finally:
         server.restore()
         setup.factory.truncate_tables()
         setup.close()
+
+
+def _pin_server(setup: Setup, server: Pinning, cores: tuple[int, int] | None) -> list[str]:
+    if cores is not None and setup.server_port is not None:
+        pinned = [server.pin_server(f"{setup.backend} server", setup.server_port, cores[1])]
+    elif setup.backend != "sqlite":
+        pinned = [f"{setup.backend} server: not on this machine or pinning off; not pinned"]
+    else:
+        pinned = []
+    for line in pinned:
+        print(f"pinned: {line}")
+    return pinned
+
+
+def _scale(setup: Setup, sizes: list[int], args: argparse.Namespace, log: Any) -> dict[str, Any]:
+    scale = measure_scale(setup, sizes, args.scale_calls, args.page_size, log)
+    title = f"== {setup.backend}: per call on tables of {', '.join(scale)} rows"
+    print(scale_table(title, scale, [KONG, setup.raw]), flush=True)
+    for size, summary in scale.items():
+        for line in errors(summary):
+            print(f"  error at {size} rows: {line}")
+    return scale
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:

@@ -9,6 +9,10 @@ from typing import Any
 
 from benchmarks.workload import Row
 
+TIMEOUT = 30
+"""Seconds before a request gives up, for kong_orm and the baselines alike
+(a COUNT over 100,000 Cassandra rows on a busy machine takes seconds)."""
+
 
 class Contender:
     """A library doing the benchmark's work. ``name`` heads its column."""

@@ -19,7 +19,7 @@ from cassandra.cqlengine import connection as cqlengine_connection
 from cassandra.cqlengine.models import Model
 from cassandra.cqlengine.query import BatchQuery, BatchType
 
-from benchmarks.contenders import Admin, Contender
+from benchmarks.contenders import TIMEOUT, Admin, Contender
 from benchmarks.workload import COLUMNS, Row
 
 _COLS = ", ".join(COLUMNS)
@@ -35,7 +35,7 @@ def parse_url(url: str) -> tuple[list[str], int, str]:
 
 def connect(url: str) -> tuple[Any, Any]:
     hosts, port, _ = parse_url(url)
-    profile = ExecutionProfile(consistency_level=ConsistencyLevel.ONE, request_timeout=30)
+    profile = ExecutionProfile(consistency_level=ConsistencyLevel.ONE, request_timeout=TIMEOUT)
     cluster = Cluster(hosts, port=port, protocol_version=5, execution_profiles={EXEC_PROFILE_DEFAULT: profile})
     return cluster, cluster.connect()
 
@@ -115,7 +115,7 @@ class DriverLWT(Driver):
 
 
 def _cqlengine_model(keyspace: str, connection: str) -> type[Model]:
-    class Consumer(Model):
+    class Consumer(Model):  # type: ignore[misc]
         __table_name__ = "consumers"
         __keyspace__ = keyspace
         __connection__ = connection

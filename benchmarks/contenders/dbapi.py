@@ -114,27 +114,24 @@ class Psycopg2(_DBAPI):
     name = "psycopg2"
 
     def __init__(self, url: str) -> None:
-        import psycopg2.extras
+        import psycopg2.extras  # type: ignore[import-untyped]  # only needed for postgres
 
         super().__init__()
-        psycopg2.extras.register_uuid()
+        self.driver = psycopg2
+        self.driver.extras.register_uuid()
         self.dsn = url
         self.sql = _Statements("%s")
 
     def _connect(self) -> Any:
-        import psycopg2
-
-        conn = psycopg2.connect(self.dsn)
+        conn = self.driver.connect(self.dsn)
         conn.autocommit = True
         return conn
 
     def insert_many(self, rows: list[Row]) -> None:
-        import psycopg2.extras
-
         params = [self._params(r) for r in rows]
         sql = f"INSERT INTO consumers ({_COLS}) VALUES %s"
         with self._connection() as conn:
-            psycopg2.extras.execute_values(conn.cursor(), sql, params, page_size=1000)
+            self.driver.extras.execute_values(conn.cursor(), sql, params, page_size=1000)
 
     def stream(self) -> int:
         with self._connection() as conn:

@@ -49,4 +49,5 @@ class KongOrm(Contender):
         return self.dao.insert_many(rows)  # type: ignore[attr-defined]
 
     def _stream(self) -> int:
-        return sum(1 for _ in self.dao.stream())  # type: ignore[attr-defined]
+        rows = self.dao.stream()  # type: ignore[attr-defined]
+        return sum(1 for _ in rows)

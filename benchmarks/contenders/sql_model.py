@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, Text, Uuid, create_engine, event
+from sqlalchemy import BigInteger, Engine, Table, Text, Uuid, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -22,7 +22,7 @@ class Consumer(Base):
     username: Mapped[str | None] = mapped_column(Text(), unique=True)
 
 
-TABLE = Consumer.__table__
+TABLE: Table = Consumer.__table__  # type: ignore[assignment]
 COLUMNS = [TABLE.c.id, TABLE.c.created_at, TABLE.c.custom_id, TABLE.c.username]
 
 
