@@ -100,13 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"versions: {', '.join(f'{k} {v}' for k, v in out['versions'].items())}")
     client = Pinning()
     cores = None if args.no_pin else Pinning.cores()
-    pinned = ["pinning off (--no-pin)"] if args.no_pin else []
-    if cores is None and not args.no_pin:
-        pinned.append("fewer than 2 CPUs: nothing pinned")
-    if cores is not None:
-        pinned.append(client.pin_self(cores[0]))
-    for line in pinned:
-        print(f"pinned: {line}")
+    pinned = _pin_client(client, cores, args.no_pin)
     failed: list[str] = []
     try:
         for backend in backends:
@@ -123,6 +117,18 @@ def main(argv: list[str] | None = None) -> int:
     for line in failed:
         print(f"ERROR {line}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _pin_client(client: Pinning, cores: tuple[int, int] | None, off: bool) -> list[str]:
+    if off:
+        pinned = ["pinning off (--no-pin)"]
+    elif cores is None:
+        pinned = ["fewer than 2 CPUs: nothing pinned"]
+    else:
+        pinned = [client.pin_self(cores[0])]
+    for line in pinned:
+        print(f"pinned: {line}")
+    return pinned
 
 
 def _run_backend(
