@@ -41,7 +41,7 @@ class Setup:
 
 def open_factory(url: str, pool_size: int) -> DAOFactory:
     """kong_orm on ``url``, migrated and empty."""
-    options: dict[str, Any] = {} if url.startswith("cassandra") else {"pool_size": pool_size}
+    options: dict[str, Any] = {"pool_size": pool_size} if url.startswith("postgres") else {}
     if "timeout=" not in url:
         options["timeout"] = TIMEOUT
     factory = kong_orm.create_factory(kong_orm.Config.from_url(url, **options))
