@@ -1,25 +1,36 @@
-"""The cqlengine models, the entity definitions and the migrated tables agree."""
+"""The cqlengine models: derived from the entity definitions, the source of
+every statement, in agreement with the migrated tables, usable directly."""
 from __future__ import annotations
 
+import gc
+import uuid
+import weakref
 from typing import Any
 
 import pytest
+from cassandra.cqlengine import columns
+from cassandra.cqlengine import connection as cqlengine_connection
+from cassandra.cqlengine.models import Model
 
 from kong_orm import DAOFactory
-from kong_orm.backends.cassandra.models import (
-    CQL_TYPES,
-    claim_tables,
-    declare,
-    declare_claim,
-    index_name,
-    indexed_fields,
-)
+from kong_orm.backends.cassandra.cql import EntityCql
+from kong_orm.backends.cassandra.models import claim_tables, declare, declare_claim, index_name, indexed_fields
 from kong_orm.schema.entities import CORE_ENTITIES
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Kind
-from tests.cassandra.conftest import backend_of
+from tests.cassandra.conftest import backend_of, open_factory
 
 ENTITIES = pytest.mark.parametrize("entity", CORE_ENTITIES, ids=lambda e: e.name)
+STORED_AS = {
+    Kind.ID: "uuid",
+    Kind.TIMESTAMP: "timestamp",
+    Kind.STRING: "text",
+    Kind.BOOLEAN: "boolean",
+    Kind.NUMBER: "double",
+    Kind.URL: "text",
+    Kind.TABLE: "text",
+    Kind.ARRAY: "text",
+}
 
 
 def _columns(model: Any) -> list[tuple[str, str]]:
@@ -30,7 +41,7 @@ def _columns(model: Any) -> list[tuple[str, str]]:
 def test_model_has_a_column_per_field_of_the_stored_type(entity: Entity) -> None:
     model = declare(entity, keyspace="ks")
     assert model.__table_name__ == entity.name
-    assert _columns(model) == [(f.name, CQL_TYPES[f.kind]) for f in entity.fields]
+    assert _columns(model) == [(f.name, STORED_AS[f.kind]) for f in entity.fields]
 
 
 @ENTITIES
@@ -66,10 +77,43 @@ def test_each_unique_field_and_group_has_a_claim_table() -> None:
 def test_claim_models_are_keyed_by_value_and_name_their_owner(entity: Entity) -> None:
     for claim in claim_tables(entity):
         model = declare_claim(claim, keyspace="ks")
-        value_type = "text" if claim.is_group else CQL_TYPES[entity[claim.fields[0]].kind]
-        owners = [(f"owner_{name}", CQL_TYPES[entity[name].kind]) for name in entity.primary_key]
+        value_type = "text" if claim.is_group else STORED_AS[entity[claim.fields[0]].kind]
+        owners = [(f"owner_{name}", STORED_AS[entity[name].kind]) for name in entity.primary_key]
         assert _columns(model) == [("value", value_type), *owners, ("claimed_at", "timestamp")]
         assert list(model._primary_keys) == ["value"]
+
+
+def test_statements_are_built_from_the_model() -> None:
+    class Thing(Model):  # attribute names differ from the stored names on purpose
+        __table_name__ = "things"
+        __keyspace__ = "ks"
+        ident = columns.UUID(db_field="id", partition_key=True)
+        kind = columns.Text(db_field="order", primary_key=True)
+        label = columns.Text(db_field="label")
+
+    cql = EntityCql(Thing)
+    assert cql.select_by_pk == 'SELECT id, "order", label FROM ks.things WHERE id = ? AND "order" = ?'
+    assert cql.select_where(("label",)) == 'SELECT id, "order", label FROM ks.things WHERE label = ?'
+    assert cql.delete == 'DELETE FROM ks.things WHERE id = ? AND "order" = ? IF EXISTS'
+
+
+def test_statement_texts_are_kept_per_instance() -> None:
+    first, second = (EntityCql(declare(CORE_ENTITIES[0], keyspace=name)) for name in ("one", "two"))
+    assert first.select_where(("name",)).endswith("FROM one.apis WHERE name = ?")
+    assert second.select_where(("name",)).endswith("FROM two.apis WHERE name = ?")
+    assert first.select_where(("name",)) is first.select_where(("name",))
+
+
+def test_a_closed_factory_is_not_kept_alive(factory: DAOFactory) -> None:
+    keyspace = backend_of(factory).settings.keyspace
+    closed = open_factory(keyspace=keyspace)
+    closed.consumers.find_all({"username": "nobody"})
+    closed.consumers.count({"username": "nobody"})
+    closed.close()
+    gone = weakref.ref(closed)
+    del closed
+    gc.collect()
+    assert gone() is None
 
 
 def _live_table(factory: DAOFactory, session: Any, name: str) -> Any:
@@ -86,6 +130,8 @@ def _assert_table_matches(model: Any, table: Any) -> None:
     indexed = {c.db_field_name for c in model._columns.values() if c.index}
     assert set(targets) == indexed
     assert all(targets[column] == index_name(table.name, column) for column in indexed)
+    for option, value in (model.__options__ or {}).items():
+        assert table.options[option] == value
 
 
 @ENTITIES
@@ -110,3 +156,16 @@ def test_models_query_through_the_factory_connection(factory: DAOFactory) -> Non
     assert found.username == "modelled"
     claim = backend.claim_models["consumers_username_claims"].objects(value="modelled").get()
     assert claim.owner_id == consumer["id"]
+
+
+def test_models_work_before_the_factory_is_used(factory: DAOFactory) -> None:
+    fresh = open_factory(keyspace=backend_of(factory).settings.keyspace)
+    consumers = backend_of(fresh).models["consumers"]
+    try:
+        created = consumers.create(id=uuid.uuid4(), username="direct")
+        assert consumers.objects(id=created.id).get().username == "direct"
+        assert [c.id for c in consumers.filter(username="direct")] == [created.id]
+        assert fresh.consumers.find({"id": created.id})["username"] == "direct"  # type: ignore[index]
+    finally:
+        fresh.close()
+    assert backend_of(fresh).connection.cqlengine_name not in cqlengine_connection._connections
