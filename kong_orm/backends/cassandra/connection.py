@@ -73,8 +73,8 @@ class Connection:
         self._register()
         if not self.owns_session:
             return self.settings.session
-        if self._registered.session is None and not self._registered.lazy_connect:
-            self._reset()  # a model's attempt to connect failed in a way cqlengine does not retry
+        if _failed_for_good(self._registered):
+            self._reset()
         registered = self._registered
         try:
             registered.handle_lazy_connect()
@@ -125,6 +125,12 @@ class Connection:
         with self._lock:
             self._unregister()
             self._session = None
+
+
+def _failed_for_good(registered: Any) -> bool:
+    """Whether a model's attempt to connect failed in a way cqlengine does not retry."""
+    with registered.lazy_connect_lock:  # held while a model connects
+        return registered.session is None and not registered.lazy_connect
 
 
 def models_can_share(cluster: Any) -> bool:
