@@ -105,15 +105,17 @@ def test_statement_texts_are_kept_per_instance() -> None:
 
 
 def test_a_closed_factory_is_not_kept_alive(factory: DAOFactory) -> None:
-    keyspace = backend_of(factory).settings.keyspace
-    closed = open_factory(keyspace=keyspace)
+    closed = open_factory(keyspace=backend_of(factory).settings.keyspace)
     closed.consumers.find_all({"username": "nobody"})
     closed.consumers.count({"username": "nobody"})
+    keyspace = backend_of(closed).keyspace
+    consumers = closed.catalog["consumers"]
+    held = [closed, keyspace.cql(consumers), *keyspace.claims(consumers).tables, keyspace.models["consumers"]]
     closed.close()
-    gone = weakref.ref(closed)
-    del closed
+    gone = [weakref.ref(thing) for thing in held]
+    del closed, keyspace, held
     gc.collect()
-    assert gone() is None
+    assert [ref() for ref in gone] == [None] * len(gone)
 
 
 def _live_table(factory: DAOFactory, session: Any, name: str) -> Any:
