@@ -3,6 +3,7 @@ every statement, in agreement with the migrated tables, usable directly."""
 from __future__ import annotations
 
 import gc
+import re
 import uuid
 import weakref
 from typing import Any
@@ -14,6 +15,7 @@ from cassandra.cqlengine.models import Model
 
 from kong_orm import DAOFactory
 from kong_orm.backends.cassandra.cql import EntityCql
+from kong_orm.backends.cassandra.migrations.runner import available
 from kong_orm.backends.cassandra.models import claim_tables, declare, declare_claim, index_name, indexed_fields
 from kong_orm.schema.entities import CORE_ENTITIES
 from kong_orm.schema.entity import Entity
@@ -116,6 +118,59 @@ def test_a_closed_factory_is_not_kept_alive(factory: DAOFactory) -> None:
     del closed, keyspace, held
     gc.collect()
     assert [ref() for ref in gone] == [None] * len(gone)
+
+
+_CREATE_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS ks\.(\w+) \((.*)\)$")
+_CREATE_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+) ON ks\.(\w+) \((\w+)\)$")
+_KEY_CLAUSE = re.compile(r",\s*PRIMARY KEY \((.*)\)$")
+
+
+def _migrated_tables() -> dict[str, dict[str, Any]]:
+    """Each table the core migrations create, read from their CQL text."""
+    tables: dict[str, dict[str, Any]] = {}
+    for statement in (s for migration in available("core") for s in migration.statements("ks")):
+        if found := _CREATE_TABLE.match(statement):
+            tables[found[1]] = _table_of(found[2].strip())
+        elif found := _CREATE_INDEX.match(statement):
+            tables[found[2]]["indexes"].add((found[1], found[3]))
+        else:
+            raise AssertionError(f"unexpected statement in a migration: {statement}")
+    return tables
+
+
+def _table_of(body: str) -> dict[str, Any]:
+    key = _KEY_CLAUSE.search(body)
+    columns = [part.split() for part in (body[: key.start()] if key else body).split(",")]
+    if key is None:  # "name type PRIMARY KEY"
+        partition, clustering = [name for name, *rest in columns if rest[1:] == ["PRIMARY", "KEY"]], []
+    else:
+        spec = key[1]
+        if spec.startswith("("):
+            inner, _, rest = spec[1:].partition(")")
+            partition, clustering = inner.split(","), rest.split(",")[1:]
+        else:
+            partition, *clustering = spec.split(",")
+            partition = [partition]
+    return {
+        "columns": [(name, kind) for name, kind, *_ in columns],
+        "key": ([p.strip() for p in partition], [c.strip() for c in clustering]),
+        "indexes": set(),
+    }
+
+
+def test_the_migrations_create_exactly_the_models_tables() -> None:
+    models = {entity.name: declare(entity, keyspace="ks") for entity in CORE_ENTITIES}
+    models |= {c.name: declare_claim(c, keyspace="ks") for e in CORE_ENTITIES for c in claim_tables(e)}
+    migrated = _migrated_tables()
+    assert set(migrated) == set(models)
+    for name, model in models.items():
+        table = migrated[name]
+        assert table["columns"] == _columns(model), name
+        partition = [c.db_field_name for c in model._partition_keys.values()]
+        clustering = [c.db_field_name for c in model._clustering_keys.values()]
+        assert table["key"] == (partition, clustering), name
+        indexed = {(index_name(name, c.db_field_name), c.db_field_name) for c in model._columns.values() if c.index}
+        assert table["indexes"] == indexed, name
 
 
 def _live_table(factory: DAOFactory, session: Any, name: str) -> Any:
