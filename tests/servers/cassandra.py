@@ -33,7 +33,8 @@ DEPENDENCY_PLUGIN_VERSION = "3.8.1"
 KEYSPACE = "kong_orm_test"
 DEFAULT_PORT = 9042
 DEFAULT_STORAGE_PORT = 7000
-HEAP = "512M"
+HEAP = os.environ.get("KONG_ORM_CASSANDRA_HEAP", "1G")
+"""JVM heap: the full suite keeps some 40 tables and their indexes per keyspace in memory."""
 START_TIMEOUT = 120.0
 STOP_TIMEOUT = 30.0
 POLL_INTERVAL = 0.25
