@@ -12,6 +12,7 @@ import yaml
 
 ENV_VAR = "KONG_ORM_DATABASE_URL"
 DEFAULT_URL = "sqlite:///kong_orm.db"
+_SECRET_OPTIONS = ("password", "offset_secret")
 _DATABASE_OF_SCHEME = {
     "postgres": "postgres",
     "postgresql": "postgres",
@@ -72,7 +73,7 @@ class Config:
         return cls.from_dict(settings)
 
     def __repr__(self) -> str:
-        secret_free = {k: ("***" if k == "password" else v) for k, v in self.options.items()}
+        secret_free = {k: ("***" if k in _SECRET_OPTIONS else v) for k, v in self.options.items()}
         url = _redact(self.url) if self.url else None
         return f"Config(database={self.database!r}, url={url!r}, options={secret_free!r})"
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from kong_orm.config import Config, as_config
 from kong_orm.events import Events
+from kong_orm.paging import Offsets
 from kong_orm.registry import Catalog, open_backend
 from kong_orm.repository import Repository
 from kong_orm.schema.entity import Entity
@@ -29,10 +30,13 @@ class DAOFactory:
 
     def __init__(self, config: Config, *, entities: Iterable[Entity] | None = None) -> None:
         self.config = config
+        offsets = Offsets(config.options.get("offset_secret"))
         self.events = Events()
         self.catalog = Catalog() if entities is None else Catalog(entities)
         self.backend = open_backend(config, self.catalog)
         self._daos = {entity.name: self.backend.repository(entity, self.events) for entity in self.catalog}
+        for dao in self._daos.values():
+            dao.offsets = offsets
         log.debug("factory ready on %s with %s", self.backend.name, ", ".join(self._daos))
 
     @property

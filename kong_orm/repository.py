@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from kong_orm.events import Events, EventType
-from kong_orm.paging import decode_offset, encode_offset, query_digest
+from kong_orm.paging import PROCESS_OFFSETS, Offsets, query_of
 from kong_orm.registry import Catalog
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Field, Kind
@@ -58,7 +58,12 @@ class Repository(ABC):
     Rows are plain dicts holding every field of the entity (unset ones as
     ``None``): ``id`` a :class:`uuid.UUID`, ``created_at`` integer
     milliseconds, ``config`` a dict.
+
+    ``offsets`` makes and checks ``find_page`` offsets; the factory gives it
+    the key of its ``offset_secret`` option.
     """
+
+    offsets: Offsets = PROCESS_OFFSETS
 
     def __init__(self, entity: Entity, events: Events, catalog: Catalog) -> None:
         self.entity = entity
@@ -116,10 +121,10 @@ class Repository(ABC):
             raise TypeError(f"find_page() size must be an int, not {type(size).__name__}")
         if not 0 < size <= MAX_PAGE_SIZE:
             raise ValueError(f"find_page() size must be between 1 and {MAX_PAGE_SIZE}")
-        query = query_digest(self.name, clean)
-        position = None if offset is None else decode_offset(offset, query)
+        query = query_of(self.name, clean)
+        position = None if offset is None else self.offsets.decode(offset, query)
         rows, next_position = self._select_page(clean, position, size)
-        return rows, encode_offset(next_position, query)
+        return rows, self.offsets.encode(next_position, query)
 
     def count(self, filter: Mapping[str, Any] | None = None) -> int:
         """Return how many rows match ``filter`` (all rows without one)."""
