@@ -21,7 +21,8 @@ from kong_orm.schema.validate import (
     Errors,
     check_immutable,
     coerce_values,
-    complete_row,
+    complete_entity,
+    matches_nothing,
     merge_nested,
     primary_key_of,
     raise_if,
@@ -103,11 +104,13 @@ class Repository(ABC):
 
         :raises ValueError: a primary-key field is missing.
         """
-        return self._select_by_pk(primary_key_of(self.entity, primary_key, "find"))
+        pk = primary_key_of(self.entity, primary_key, "find")
+        return None if matches_nothing(self.entity, pk) else self._select_by_pk(pk)
 
     def find_all(self, filter: Mapping[str, Any] | None = None) -> list[Row]:
         """Return every row whose fields equal all of ``filter`` (all rows without one)."""
-        return self._select_all(self._filter(filter, "find_all"))
+        clean = self._filter(filter, "find_all")
+        return [] if matches_nothing(self.entity, clean) else self._select_all(clean)
 
     def find_page(
         self, filter: Mapping[str, Any] | None = None, offset: str | None = None, size: int = 100
@@ -123,12 +126,15 @@ class Repository(ABC):
             raise ValueError(f"find_page() size must be between 1 and {MAX_PAGE_SIZE}")
         query = query_of(self.name, clean)
         position = None if offset is None else self.offsets.decode(offset, query)
+        if matches_nothing(self.entity, clean):
+            return [], None
         rows, next_position = self._select_page(clean, position, size)
         return rows, self.offsets.encode(next_position, query)
 
     def count(self, filter: Mapping[str, Any] | None = None) -> int:
         """Return how many rows match ``filter`` (all rows without one)."""
-        return self._count_rows(self._filter(filter, "count"))
+        clean = self._filter(filter, "count")
+        return 0 if matches_nothing(self.entity, clean) else self._count_rows(clean)
 
     def update(
         self,
@@ -161,6 +167,8 @@ class Repository(ABC):
         errors: Errors = {}
         given = coerce_values(self.entity, given, errors)
         raise_if(errors)
+        if matches_nothing(self.entity, pk):
+            return None
         result = self._update_row(pk, lambda old: self._updated_row(old, pk, given, full), ttl)
         if result is None:
             return None
@@ -173,7 +181,8 @@ class Repository(ABC):
 
         :return: the deleted row, or ``None`` when no row has that key.
         """
-        deleted = self._delete_cascade(primary_key_of(self.entity, primary_key, "delete"))
+        pk = primary_key_of(self.entity, primary_key, "delete")
+        deleted = [] if matches_nothing(self.entity, pk) else self._delete_cascade(pk)
         for entity_name, row in deleted:
             self.events.publish(EventType.ENTITY_DELETED, entity_name, row)
         return deleted[0][1] if deleted else None
@@ -191,7 +200,7 @@ class Repository(ABC):
             candidate = {**kept, **given, **pk}
         else:
             candidate = merge_nested(self.entity, old, given)
-        complete_row(self.entity, candidate, errors)
+        complete_entity(self.entity, candidate, errors)
         raise_if(errors)
         return candidate
 
