@@ -197,7 +197,7 @@ class Repository(ABC):
         check_immutable(self.entity, given, old, errors)
         if full:
             kept = {f.name: old[f.name] for f in self.entity.fields if f.auto and given.get(f.name) is None}
-            candidate = {**kept, **given, **pk}
+            candidate = {**given, **kept, **pk}
         else:
             candidate = merge_nested(self.entity, old, given)
         complete_entity(self.entity, candidate, errors)

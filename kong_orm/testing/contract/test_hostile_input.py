@@ -276,3 +276,10 @@ def test_field_names_that_are_not_strings_are_schema_errors(factory: DAOFactory)
     assert _schema_errors(factory.consumers.find_all, {None: "x"}) == {"None": "field name None is not a string"}
     assert _schema_errors(factory.consumers.count, {1: "x", "username": "u"}) == {"1": "field name 1 is not a string"}
     assert factory.consumers.find_all() == [consumer]
+
+
+def test_a_full_update_keeps_generated_values_given_as_none(factory: DAOFactory) -> None:
+    consumer = add_consumer(factory)
+    updated = factory.consumers.update({"username": "new", "created_at": None}, {"id": consumer["id"]}, full=True)
+    assert updated == {**consumer, "username": "new"}
+    assert factory.consumers.find({"id": consumer["id"]}) == updated
