@@ -34,7 +34,7 @@ initial_token: {token}
 auto_bootstrap: false
 block_for_peers_timeout_in_secs: 0
 """
-_PEER_STATE = re.compile(r"InetAddress /([0-9.]+):\d+ is now (UP|DOWN)")
+_PEER_STATE = re.compile(r"(?:InetAddress|Node) /([0-9.]+):\d+ (?:is now|has restarted, now) (UP|DOWN)")
 
 # Nodes this process launched, kept so that they can be reaped once stopped.
 _children: dict[int, subprocess.Popen[bytes]] = {}
@@ -196,11 +196,13 @@ def _wait_answers(node: int, pid: int, log_offset: int) -> None:
         time.sleep(cassandra.POLL_INTERVAL)
 
 
-def peer_states(node: int) -> dict[str, str]:
-    """What node ``node`` last logged about each peer: address -> ``UP`` or ``DOWN``."""
+def peer_states(node: int, offset: int = 0) -> dict[str, str]:
+    """What node ``node`` last logged (after byte ``offset``) about each peer: address -> ``UP`` or ``DOWN``."""
     states: dict[str, str] = {}
     try:
-        text = (_node_dir(node) / "logs" / "system.log").read_text(errors="replace")
+        with (_node_dir(node) / "logs" / "system.log").open("rb") as handle:
+            handle.seek(offset)
+            text = handle.read().decode(errors="replace")
     except OSError:
         return states
     for address, state in _PEER_STATE.findall(text):
@@ -208,33 +210,36 @@ def peer_states(node: int) -> dict[str, str]:
     return states
 
 
-def _gossip_settled(live: list[int]) -> bool:
-    """True if each of the ``live`` nodes last saw each other live node UP."""
+def _gossip_settled(live: list[int], offsets: dict[int, int]) -> bool:
+    """True if each of the ``live`` nodes last saw each other live node UP
+    (a node launched now: since its log offset in ``offsets``, not in an earlier life)."""
     for node in live:
-        states = peer_states(node)
+        states = peer_states(node, offsets.get(node, 0))
         if any(states.get(_host(peer)) != "UP" for peer in live if peer != node):
             return False
     return True
 
 
-def _wait_gossip(since: float) -> None:
+def _wait_gossip(since: float, offsets: dict[int, int]) -> None:
     live = [node for node in _nodes() if node_running(node)]
     deadline = time.monotonic() + GOSSIP_TIMEOUT
-    while not _gossip_settled(live):
+    while not _gossip_settled(live, offsets):
         if time.monotonic() > deadline:
             raise ServerError(
                 f"Cassandra nodes {live} did not all see each other UP within {GOSSIP_TIMEOUT:.0f} s: "
-                + "; ".join(f"node {node}: {peer_states(node)}" for node in live)
+                + "; ".join(f"node {node}: {peer_states(node, offsets.get(node, 0))}" for node in live)
             )
         time.sleep(cassandra.POLL_INTERVAL)
     log.info("nodes %s see each other up, %.1f s after launch", live, time.monotonic() - since)
 
 
-def _start_nodes(nodes: list[int], java: str) -> None:
+def _start_nodes(nodes: list[int], java: str) -> dict[int, int]:
+    """Launch ``nodes`` together, wait until each answers; return their log offsets before launch."""
     offsets = {node: _log_size(node) for node in nodes}
     pids = {node: _launch(node, java) for node in nodes}
     for node in nodes:
         _wait_answers(node, pids[node], offsets[node])
+    return offsets
 
 
 def start() -> bool:
@@ -255,7 +260,7 @@ def start() -> bool:
     try:
         _start_nodes([1], java)
         _start_nodes(list(_nodes())[1:], java)
-        _wait_gossip(began)
+        _wait_gossip(began, {})
     except BaseException:
         stop_nodes_left()
         raise
@@ -279,8 +284,7 @@ def start_node(node: int) -> bool:
     if node_running(node):
         return False
     began = time.monotonic()
-    _start_nodes([node], cassandra.find_java())
-    _wait_gossip(began)
+    _wait_gossip(began, _start_nodes([node], cassandra.find_java()))
     return True
 
 
