@@ -22,6 +22,9 @@ from kong_orm.factory import DAOFactory as Factory
 
 DEFAULT_URL = "cassandra://127.0.0.1:9042/kong_orm_test"
 
+SCHEMA_TIMEOUT = 120.0
+"""Seconds a test's own schema change may take (a loaded single node can be slow)."""
+
 
 def cassandra_url() -> str:
     return os.environ.get("KONG_ORM_TEST_CASSANDRA_URL") or DEFAULT_URL
@@ -86,4 +89,4 @@ def dropped_keyspaces(session: Any) -> Iterator[list[str]]:
     names: list[str] = []
     yield names
     for name in names:
-        session.execute(f"DROP KEYSPACE IF EXISTS {name}")
+        session.execute(f"DROP KEYSPACE IF EXISTS {name}", timeout=SCHEMA_TIMEOUT)

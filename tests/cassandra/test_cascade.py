@@ -16,7 +16,7 @@ from kong_orm.schema.entities.common import created_at_field, id_field
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Field, Kind
 from tests.cassandra.claims_check import assert_no_orphan_claims
-from tests.cassandra.conftest import config_for, fresh_keyspace
+from tests.cassandra.conftest import SCHEMA_TIMEOUT, config_for, fresh_keyspace
 
 REGIONS = Entity(name="regions", fields=(id_field(), created_at_field(), Field("code", Kind.STRING, unique=True)))
 ZONES = Entity(
@@ -44,7 +44,7 @@ def nested(session: Any) -> Iterator[DAOFactory]:
         yield factory
     finally:
         factory.close()
-        session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
+        session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}", timeout=SCHEMA_TIMEOUT)
 
 
 def test_deleting_a_row_deletes_its_descendants(nested: DAOFactory, session: Any) -> None:

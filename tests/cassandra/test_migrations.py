@@ -8,9 +8,10 @@ import pytest
 from kong_orm import DatabaseError
 from kong_orm.backends.cassandra.migrations.runner import available, component_folders
 from kong_orm.registry import Catalog
-from tests.cassandra.conftest import fresh_keyspace, open_factory
+from tests.cassandra.conftest import SCHEMA_TIMEOUT, fresh_keyspace, open_factory
 
-CORE = {"core": ["0001_core_schema"]}
+CORE = {"core": ["0001_core_schema"], "key-auth": ["0001_key_auth"], "rate-limiting": ["0001_rate_limiting"]}
+"""What a test factory (core and the two plugins the tests configure) applies on a fresh keyspace."""
 
 
 def _replication(session: Any, keyspace: str) -> dict[str, str]:
@@ -82,7 +83,7 @@ def test_a_dropped_keyspace_is_a_database_error(session: Any, dropped_keyspaces:
     try:
         factory.run_migrations()
         consumer = factory.consumers.insert({"username": "gone"})
-        session.execute(f"DROP KEYSPACE {keyspace}")
+        session.execute(f"DROP KEYSPACE {keyspace}", timeout=SCHEMA_TIMEOUT)
         with pytest.raises(DatabaseError) as raised:
             factory.consumers.find({"id": consumer["id"]})
         assert str(raised.value).startswith("[cassandra error] ")
