@@ -1,28 +1,23 @@
-"""PostgreSQL faults on a private server of this test session: a restart under
-concurrent writers, and a server frozen while its host still answers TCP.
-
-The server is created with ``initdb`` on a free port for this module and
-removed at its end, so the shared test server is never touched.
+"""PostgreSQL faults on a private server of this module (the session's own
+server is never touched): a restart under concurrent writers, and a server
+frozen while its host still answers TCP.
 """
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kong_orm import DAOFactory, DatabaseError, create_factory
-from tests.servers import postgres
+from tests.sql.private_server import PrivateServer, running_private_server
 
 pytestmark = pytest.mark.only_on("postgres")
 
@@ -31,84 +26,9 @@ TIMEOUT = 2  # seconds: the factory's ``timeout`` option
 HANG_LIMIT = 60.0  # seconds after which a call is deemed hung, not slow
 
 
-@dataclass
-class PrivateServer:
-    """A PostgreSQL of our own: the launcher of ``tests.servers`` on another port and folder."""
-
-    port: int
-    cache: Path
-
-    @contextmanager
-    def _selected(self) -> Iterator[None]:
-        # The launcher reads its port and folder from the environment at each call;
-        # they are set only for the call, so the session's own server stays the default.
-        saved = {name: os.environ.get(name) for name in ("KONG_ORM_PG_PORT", "KONG_ORM_CACHE_DIR")}
-        os.environ.update(KONG_ORM_PG_PORT=str(self.port), KONG_ORM_CACHE_DIR=str(self.cache))
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-
-    def start(self) -> None:
-        with self._selected():
-            postgres.start()
-
-    def stop(self) -> None:
-        with self._selected():
-            postgres.stop()
-
-    def url(self, **options: object) -> str:
-        with self._selected():
-            url = postgres.url()
-        return url + "?" + "&".join(f"{key}={value}" for key, value in options.items())
-
-    def processes(self) -> list[int]:
-        """The postmaster and every process it started (backends, checkpointer, ...)."""
-        with self._selected():
-            data = postgres._data_dir(postgres._state_dir())
-        postmaster = int((data / "postmaster.pid").read_text().split()[0])
-        return [postmaster, *_children(postmaster)]
-
-    def remove(self) -> None:
-        with self._selected():
-            state = postgres._state_dir()
-        shutil.rmtree(state, ignore_errors=True)
-
-
-def _children(parent: int) -> list[int]:
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            # the command name, in parentheses, may hold spaces: split after it
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == parent:
-            children.append(int(stat.parent.name))
-    return children
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateServer]:
-    private = PrivateServer(_free_port(), tmp_path_factory.mktemp("private-postgres"))
-    private.start()
-    try:
-        with create_factory(private.url(purge_interval=0)) as factory:
-            factory.run_migrations()
-        yield private
-    finally:
-        private.stop()
-        private.remove()
+    yield from running_private_server(tmp_path_factory)
 
 
 @pytest.fixture
