@@ -45,13 +45,20 @@ class Watchdog:
             self._armed[number] = call
             heapq.heappush(self._deadlines, (time.monotonic() + seconds, number))
             self._start()
-            self._wakeup.notify()
+            if self._deadlines[0][1] == number:  # the watchdog sleeps until a later deadline
+                self._wakeup.notify()
         try:
             yield call
         finally:
             # under the lock: once disarmed, the socket is never shut for this call
             with self._wakeup:
                 self._armed.pop(number, None)
+                self._forget_finished()
+
+    def _forget_finished(self) -> None:
+        """Drop the deadlines of finished calls from the front; most calls end in order."""
+        while self._deadlines and self._deadlines[0][1] not in self._armed:
+            heapq.heappop(self._deadlines)
 
     def _start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -62,12 +69,13 @@ class Watchdog:
         with self._wakeup:
             while True:
                 now = time.monotonic()
-                while self._deadlines and (self._deadlines[0][0] <= now or self._deadlines[0][1] not in self._armed):
+                while self._deadlines and self._deadlines[0][0] <= now:
                     _, number = heapq.heappop(self._deadlines)
                     call = self._armed.pop(number, None)
                     if call is not None:
                         call.expired = True
                         _shut(call.fileno)
+                self._forget_finished()
                 self._wakeup.wait(self._deadlines[0][0] - now if self._deadlines else None)
 
 
