@@ -22,8 +22,11 @@ from typing import Any
 class Call:
     """One bounded call; ``expired`` tells whether the watchdog cut it off."""
 
-    def __init__(self, fileno: int) -> None:
+    __slots__ = ("fileno", "number", "expired")
+
+    def __init__(self, fileno: int, number: int) -> None:
         self.fileno = fileno
+        self.number = number
         self.expired = False
 
 
@@ -40,20 +43,28 @@ class Watchdog:
     @contextmanager
     def bounding(self, fileno: int, seconds: float) -> Iterator[Call]:
         """Let the call run for ``seconds`` at most, then shut socket ``fileno``."""
-        number, call = next(self._numbers), Call(fileno)
-        with self._wakeup:
-            self._armed[number] = call
-            heapq.heappush(self._deadlines, (time.monotonic() + seconds, number))
-            self._start()
-            if self._deadlines[0][1] == number:  # the watchdog sleeps until a later deadline
-                self._wakeup.notify()
+        call = self.arm(fileno, seconds)
         try:
             yield call
         finally:
-            # under the lock: once disarmed, the socket is never shut for this call
-            with self._wakeup:
-                self._armed.pop(number, None)
-                self._forget_finished()
+            self.disarm(call)
+
+    def arm(self, fileno: int, seconds: float) -> Call:
+        """Start the clock of a call on socket ``fileno``; :meth:`disarm` it when it ends."""
+        call = Call(fileno, next(self._numbers))
+        with self._wakeup:
+            self._armed[call.number] = call
+            heapq.heappush(self._deadlines, (time.monotonic() + seconds, call.number))
+            self._start()
+            if self._deadlines[0][1] == call.number:  # the watchdog sleeps until a later deadline
+                self._wakeup.notify()
+        return call
+
+    def disarm(self, call: Call) -> None:
+        """The call ended: its socket is never shut for it after this returns."""
+        with self._wakeup:
+            self._armed.pop(call.number, None)
+            self._forget_finished()
 
     def _forget_finished(self) -> None:
         """Drop the deadlines of finished calls from the front; most calls end in order."""
@@ -106,13 +117,15 @@ def bounded_connection_factory(seconds: float) -> Callable[..., Any]:
     def bounded(conn: Any, call: Callable[[], Any]) -> Any:
         if conn.closed:
             return call()
-        with WATCHDOG.bounding(conn.fileno(), seconds) as watched:
-            try:
-                return call()
-            except psycopg2.Error as exc:
-                if not watched.expired:
-                    raise
-                raise psycopg2.OperationalError(f"no answer from the server within {seconds:g} s") from exc
+        watched = WATCHDOG.arm(conn.fileno(), seconds)
+        try:
+            return call()
+        except psycopg2.Error as exc:
+            if not watched.expired:
+                raise
+            raise psycopg2.OperationalError(f"no answer from the server within {seconds:g} s") from exc
+        finally:
+            WATCHDOG.disarm(watched)
 
     class BoundedCursor(psycopg2.extensions.cursor):  # type: ignore[misc]
         def execute(self, query: Any, vars: Any = None) -> Any:
