@@ -48,7 +48,7 @@ def nested(monkeypatch_module: pytest.MonkeyPatch, session: Any) -> Iterator[DAO
         models = [backend.models[name] for name in extra]
         models += [model for name, model in backend.claim_models.items() if name.split("_")[0] in extra]
         for model in models:
-            management.sync_table(model, keyspaces=[keyspace], connections=[backend.cqlengine_connection()])
+            management.sync_table(model, keyspaces=[keyspace], connections=[backend.connection.cqlengine_name])
         yield factory
     finally:
         factory.close()

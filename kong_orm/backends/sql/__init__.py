@@ -50,6 +50,9 @@ class SQLBackend(Backend):
     def run_migrations(self) -> dict[str, list[str]]:
         return migrate.upgrade(self.store, self.catalog, self.models)
 
+    def pending_migrations(self) -> dict[str, list[str]]:
+        return migrate.pending(self.store, self.catalog)
+
     def current_migrations(self) -> dict[str, list[str]]:
         return migrate.current(self.store, self.catalog)
 
