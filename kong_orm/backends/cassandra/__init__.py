@@ -55,6 +55,9 @@ class CassandraBackend(Backend):
     def run_migrations(self) -> dict[str, list[str]]:
         return runner.upgrade(self.keyspace, self.settings)
 
+    def pending_migrations(self) -> dict[str, list[str]]:
+        return runner.pending(self.keyspace)
+
     def current_migrations(self) -> dict[str, list[str]]:
         return runner.current(self.keyspace)
 

@@ -11,9 +11,10 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from cassandra.cqlengine import columns
 from cassandra.metadata import protect_name
 
-from kong_orm.backends.cassandra.models import CLAIMED_AT, VALUE, ClaimTable
+from kong_orm.backends.cassandra.models import CLAIMED_AT, VALUE, ClaimTable, index_name
 
 
 def qualified(keyspace: str, table: str) -> str:
@@ -106,7 +107,35 @@ class EntityCql:
 
     @functools.cached_property
     def delete(self) -> str:
+        if self.counts:  # counter tables take no lightweight transactions
+            return f"DELETE FROM {self.table} WHERE {_equal(self.key)}"
         return f"DELETE FROM {self.table} WHERE {_equal(self.key)} IF EXISTS"
+
+    @functools.cached_property
+    def counts(self) -> bool:
+        """Whether this is a counter table (its value columns are counters)."""
+        return any(isinstance(column, columns.Counter) for column in self.model._columns.values())
+
+    @functools.cached_property
+    def increment(self) -> str:
+        """Add to each counter of a row (created at zero). Bind: the amounts, then the key."""
+        added = ", ".join(f"{protect_name(name)} = {protect_name(name)} + ?" for name in self.values)
+        return f"UPDATE {self.table} SET {added} WHERE {_equal(self.key)}"
+
+
+def create_table_cql(model: Any) -> list[str]:
+    """``CREATE TABLE IF NOT EXISTS`` for the model's table, then one ``CREATE INDEX`` per indexed column."""
+    table = model.column_family_name()
+    columns_ = ", ".join(f"{protect_name(c.db_field_name)} {c.db_type}" for c in model._columns.values())
+    partition = _names(tuple(c.db_field_name for c in model._partition_keys.values()))
+    clustering = tuple(c.db_field_name for c in model._clustering_keys.values())
+    key = ", ".join([f"({partition})", *(protect_name(name) for name in clustering)])
+    texts = [f"CREATE TABLE IF NOT EXISTS {table} ({columns_}, PRIMARY KEY ({key}))"]
+    for column in model._columns.values():
+        if column.index:
+            name = protect_name(index_name(model.__table_name__, column.db_field_name))
+            texts.append(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({protect_name(column.db_field_name)})")
+    return texts
 
 
 def _where(keys: tuple[str, ...]) -> str:

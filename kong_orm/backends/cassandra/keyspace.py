@@ -35,6 +35,10 @@ class Keyspace:
             for entity in catalog
         }
 
+    def models_of(self, entity: Entity) -> list[Any]:
+        """The model of ``entity``'s table and of each of its claim tables."""
+        return [self.models[entity.name], *(self.claim_models[claim.name] for claim in claim_tables(entity))]
+
     def cql(self, entity: Entity) -> EntityCql:
         return self._cql[entity.name]
 

@@ -33,6 +33,7 @@ COLUMN_TYPES: dict[Kind, type[columns.Column]] = {
     Kind.URL: columns.Text,
     Kind.TABLE: columns.Text,
     Kind.ARRAY: columns.Text,
+    Kind.COUNTER: columns.Counter,
 }
 """How each kind is stored; tables and arrays as JSON text, as Kong did."""
 
@@ -44,9 +45,14 @@ MAX_NAME = 48
 
 
 def indexed_fields(entity: Entity) -> tuple[Field, ...]:
-    """Fields a filter may name that are not the partition key: each gets an index."""
-    partition_key = entity.primary_key[0]
-    return tuple(f for f in entity.fields if f.kind not in _NOT_FILTERABLE and f.name != partition_key)
+    """Fields a filter may name that are not the partition key: each gets an index.
+
+    Counter tables get none: they are read by their whole key.
+    """
+    if entity.counter_fields:
+        return ()
+    partition = entity.partition_fields
+    return tuple(f for f in entity.fields if f.kind not in _NOT_FILTERABLE and f.name not in partition)
 
 
 def index_name(table: str, column: str) -> str:
@@ -91,9 +97,12 @@ def declare(entity: Entity, *, keyspace: str, connection: str | None = None) -> 
     indexed = {f.name for f in indexed_fields(entity)}
     attrs: dict[str, Any] = {}
     for f in entity.fields:
+        if f.kind is Kind.COUNTER:  # never a key nor indexed
+            attrs[_attribute(f.name)] = columns.Counter(db_field=f.name)
+            continue
         attrs[_attribute(f.name)] = COLUMN_TYPES[f.kind](
             db_field=f.name,
-            partition_key=f.name == entity.primary_key[0],
+            partition_key=f.name in entity.partition_fields,
             primary_key=f.name in entity.primary_key,
             index=f.name in indexed,
         )
