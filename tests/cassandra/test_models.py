@@ -15,8 +15,9 @@ from cassandra.cqlengine.models import Model
 
 from kong_orm import DAOFactory
 from kong_orm.backends.cassandra.cql import EntityCql
-from kong_orm.backends.cassandra.migrations.runner import available
+from kong_orm.backends.cassandra.migrations.runner import available, component_folders
 from kong_orm.backends.cassandra.models import claim_tables, declare, declare_claim, index_name, indexed_fields
+from kong_orm.registry import Catalog
 from kong_orm.schema.entities import CORE_ENTITIES
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Kind
@@ -125,10 +126,10 @@ _CREATE_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+) ON ks\.(\w+) \((\w
 _KEY_CLAUSE = re.compile(r",\s*PRIMARY KEY \((.*)\)$")
 
 
-def _migrated_tables() -> dict[str, dict[str, Any]]:
-    """Each table the core migrations create, read from their CQL text."""
+def _migrated_tables(folder: Any) -> dict[str, dict[str, Any]]:
+    """Each table a component's migrations create, read from their CQL text."""
     tables: dict[str, dict[str, Any]] = {}
-    for statement in (s for migration in available("core") for s in migration.statements("ks")):
+    for statement in (s for migration in available(folder) for s in migration.statements("ks")):
         if found := _CREATE_TABLE.match(statement):
             tables[found[1]] = _table_of(found[2].strip())
         elif found := _CREATE_INDEX.match(statement):
@@ -158,10 +159,16 @@ def _table_of(body: str) -> dict[str, Any]:
     }
 
 
-def test_the_migrations_create_exactly_the_models_tables() -> None:
-    models = {entity.name: declare(entity, keyspace="ks") for entity in CORE_ENTITIES}
-    models |= {c.name: declare_claim(c, keyspace="ks") for e in CORE_ENTITIES for c in claim_tables(e)}
-    migrated = _migrated_tables()
+_CATALOG = Catalog.serving()
+_FOLDERS = component_folders(_CATALOG)
+
+
+@pytest.mark.parametrize("component", list(_FOLDERS))
+def test_the_migrations_create_exactly_the_models_tables(component: str) -> None:
+    entities = _CATALOG.owned_by(component)
+    models = {entity.name: declare(entity, keyspace="ks") for entity in entities}
+    models |= {c.name: declare_claim(c, keyspace="ks") for e in entities for c in claim_tables(e)}
+    migrated = _migrated_tables(_FOLDERS[component])
     assert set(migrated) == set(models)
     for name, model in models.items():
         table = migrated[name]

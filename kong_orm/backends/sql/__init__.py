@@ -57,7 +57,7 @@ class SQLBackend(Backend):
         return migrate.current(self.store, self.catalog)
 
     def drop_schema(self) -> None:
-        migrate.drop(self.store, self.catalog, self.models)
+        migrate.drop(self.store, self.catalog)
 
     def truncate_tables(self) -> None:
         tables = self.models.tables(reversed(self.catalog.in_dependency_order()))

@@ -146,9 +146,11 @@ def upgrade(store: Store, catalog: Catalog, models: Models) -> dict[str, list[st
     return applied
 
 
-def drop(store: Store, catalog: Catalog, models: Models) -> None:
-    """Drop the catalog's tables and the revision record."""
-    tables = models.tables(catalog)
+def drop(store: Store, catalog: Catalog) -> None:
+    """Drop the tables of the catalog and of every known plugin, and the revision record."""
+    known = catalog.with_every_known_plugin()
+    models = Models(known)
+    tables = models.tables(known)
 
     def work(conn: Connection) -> None:
         models.metadata.drop_all(conn, tables=tables, checkfirst=True)

@@ -23,6 +23,7 @@ from cassandra.metadata import protect_name
 
 from kong_orm.backends.cassandra.cql import create_table_cql
 from kong_orm.backends.cassandra.keyspace import Keyspace
+from kong_orm.backends.cassandra.models import claim_tables
 from kong_orm.backends.cassandra.repository import read_all
 from kong_orm.backends.cassandra.settings import CassandraSettings
 from kong_orm.backends.cassandra.statements import Request, Result
@@ -137,12 +138,15 @@ def _apply(keyspace: Keyspace, component: str, migration: Migration) -> None:
 
 
 def drop(keyspace: Keyspace) -> None:
-    """Drop every table of the factory and the migrations record; the keyspace stays."""
-    exists = Request("SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", [keyspace.name])
-    if not keyspace.statements.execute(exists).rows:
-        return
-    for table in [*keyspace.table_names(), MIGRATIONS_TABLE]:
-        _schema(keyspace, f"DROP TABLE IF EXISTS {keyspace.qualified(table)}")
+    """Drop the tables of the factory and of every known plugin, and the migrations
+    record; the keyspace and any other table in it stay."""
+    listed = Request("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", [keyspace.name])
+    present = {row["table_name"] for row in keyspace.statements.execute(listed).rows}
+    known = keyspace.catalog.with_every_known_plugin()
+    ours = [name for entity in known for name in (*(c.name for c in claim_tables(entity)), entity.name)]
+    for table in [*ours, MIGRATIONS_TABLE]:
+        if table in present:
+            _schema(keyspace, f"DROP TABLE IF EXISTS {keyspace.qualified(table)}")
 
 
 def truncate(keyspace: Keyspace) -> None:
