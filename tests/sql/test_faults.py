@@ -4,6 +4,7 @@ frozen while its host still answers TCP.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import threading
@@ -48,7 +49,7 @@ class WriterLog:
 
 
 def _write_until(factory: DAOFactory, writer: int, stop: threading.Event, log: WriterLog) -> None:
-    for number in range(1_000_000):
+    for number in itertools.count():
         if stop.is_set():
             return
         username = f"w{writer}-{number}"
