@@ -12,6 +12,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from kong_orm.backends.sql.deadline import bounded_connection_factory, client_bound
 from kong_orm.config import Config
 from kong_orm.errors import DAOError, DatabaseError
 
@@ -146,6 +147,8 @@ def _create_engine(url: URL, timeout: float, options: Mapping[str, Any], **extra
             "keepalives_interval": 1,
             "keepalives_count": 3,
             "tcp_user_timeout": int(timeout * 1000),
+            # and the client gives up on a server that is frozen (its kernel still answers TCP)
+            "connection_factory": bounded_connection_factory(client_bound(timeout)),
         },
     )
 
