@@ -207,7 +207,7 @@ class Repository(ABC):
         return rows, encode_offset(next_position, query)
 
     def iterate(self, filter: Mapping[str, Any] | None = None, *, page_size: int = 1000) -> Iterator[Row]:
-        """Yield every row matching ``filter`` in primary-key order, one page at a time.
+        """Yield every row matching ``filter`` in page order (as :meth:`find_page`), one page at a time.
 
         A page is read only when the previous one has been consumed, so memory
         stays flat however many rows there are. Rows written meanwhile may or
