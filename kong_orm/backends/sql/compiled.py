@@ -107,5 +107,12 @@ class SQLText:
             placeholders = ", ".join(["%s"] * len(self.prepared_parameters.names))
             self.execute_sql = f"EXECUTE {self.name}({placeholders})" if placeholders else f"EXECUTE {self.name}"
 
+    def rows_sql(self, count: int) -> str:
+        """For an ``INSERT ... VALUES`` of one row: the same statement for ``count`` rows."""
+        head, keyword, row = self.sql.partition(" VALUES ")
+        if not keyword or " VALUES " in row:
+            raise ValueError(f"not a one-row INSERT: {self.sql}")
+        return f"{head} VALUES {', '.join([row] * count)}"
+
     def __repr__(self) -> str:
         return f"SQLText({self.sql!r})"

@@ -14,7 +14,15 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import ClauseElement
 
 from kong_orm.backends.sql.compiled import SQLText
-from kong_orm.backends.sql.links import Driver, Link, Part, PostgresDriver, SQLiteDriver, stale_prepared
+from kong_orm.backends.sql.links import (
+    ROWS_PER_STATEMENT,
+    Driver,
+    Link,
+    Part,
+    PostgresDriver,
+    SQLiteDriver,
+    stale_prepared,
+)
 from kong_orm.config import Config
 from kong_orm.errors import DAOError, DatabaseError
 
@@ -132,6 +140,19 @@ class Store:
         except self._dbapi.Error as exc:
             if self.dialect.is_disconnect(exc, link.dbapi, link.cursor):
                 raise _LostConnection(committing) from exc
+            raise
+
+    def insert_rows(self, link: Link, text: SQLText, rows: Sequence[dict[str, Any]]) -> None:
+        """See :meth:`Transaction.commit_rows`; a lost connection leaves the outcome unknown."""
+        if self.observers:
+            chunks = -(-len(rows) // ROWS_PER_STATEMENT)
+            for observer in self.observers:
+                observer([self.driver.begin, *([text.sql] * chunks), "COMMIT"])
+        try:
+            self.driver.insert_rows(link, self.driver.begin, text, rows)
+        except self._dbapi.Error as exc:
+            if self.dialect.is_disconnect(exc, link.dbapi, link.cursor):
+                raise _LostConnection(True) from exc
             raise
 
     def _run(self, converse: Callable[[Link], T]) -> T:
@@ -290,6 +311,12 @@ class Transaction:
         parts: list[Part] = [*self._begin(), *statements, ("COMMIT", None)]
         self._store.send(self._link, parts, committing=True)
         self._open = False
+
+    def commit_rows(self, text: SQLText, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert ``rows`` with the one-row ``INSERT`` ``text`` and commit, in as few messages as the driver can."""
+        if self._open:
+            raise RuntimeError("commit_rows() begins its own transaction")
+        self._store.insert_rows(self._link, text, rows)
 
     def close(self) -> None:
         """Roll back what was not committed."""

@@ -21,6 +21,8 @@ Part = tuple["SQLText | str", "dict[str, Any] | None"]
 """One statement of a message: a compiled statement and its values, or transaction control."""
 
 _PREPARED = "kong_orm_prepared"
+ROWS_PER_STATEMENT = 1000
+"""Rows per multi-row ``INSERT`` of a bulk insert on PostgreSQL."""
 
 
 class Prepared:
@@ -56,6 +58,10 @@ class Driver(ABC):
         """Run ``parts`` in order; return the rows of the last one."""
 
     @abstractmethod
+    def insert_rows(self, link: Link, begin: str, text: SQLText, rows: Sequence[dict[str, Any]]) -> None:
+        """In one transaction (begun with ``begin``), insert ``rows`` with ``text`` and commit."""
+
+    @abstractmethod
     def in_transaction(self, link: Link) -> bool:
         """Whether the connection is inside a transaction (an aborted one included)."""
 
@@ -83,6 +89,12 @@ class SQLiteDriver(Driver):
             else:
                 cursor.execute(text.sql, text.parameters.values(values or {}))
         return cursor.fetchall() if cursor.description is not None else []
+
+    def insert_rows(self, link: Link, begin: str, text: SQLText, rows: Sequence[dict[str, Any]]) -> None:
+        cursor = link.cursor
+        cursor.execute(begin)
+        cursor.executemany(text.sql, [text.parameters.values(row) for row in rows])
+        cursor.execute("COMMIT")
 
     def in_transaction(self, link: Link) -> bool:
         return bool(link.dbapi.in_transaction)
@@ -146,6 +158,18 @@ class PostgresDriver(Driver):
                 body.append(text.sql)
                 arguments.extend(text.parameters.values(values or {}))
         return "; ".join(head + body), arguments, preparing
+
+    def insert_rows(self, link: Link, begin: str, text: SQLText, rows: Sequence[dict[str, Any]]) -> None:
+        # multi-row VALUES, sent unprepared (their text varies with the row count), all in one message
+        statements: list[str] = [begin]
+        arguments: list[Any] = []
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start:start + ROWS_PER_STATEMENT]
+            statements.append(text.rows_sql(len(chunk)))
+            for row in chunk:
+                arguments.extend(text.parameters.values(row))
+        statements.append("COMMIT")
+        link.cursor.execute("; ".join(statements), arguments)
 
     def in_transaction(self, link: Link) -> bool:
         return bool(link.dbapi.info.transaction_status != 0)  # 0: TRANSACTION_STATUS_IDLE

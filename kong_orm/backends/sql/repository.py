@@ -79,7 +79,7 @@ class SQLRepository(Repository):
             raise ForeignKeyError(dead)
 
         def write() -> None:
-            self._store.transaction(lambda tx: tx.commit(self._sql.plain_insert_sql, batch))
+            self._store.transaction(lambda tx: tx.commit_rows(self._sql.plain_insert_sql, batch))
 
         self._write_checked_many(rows, write)
         return [self._read.as_stored(row) for row in rows]
