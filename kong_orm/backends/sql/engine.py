@@ -91,7 +91,8 @@ class Store:
         self._generation = 0
         self.observers: tuple[Callable[[list[str]], None], ...] = ()
         # An in-memory database is a single shared connection: one user at a time.
-        self._exclusive: AbstractContextManager[object] = threading.RLock() if _in_memory(self.url) else nullcontext()
+        self._in_memory = _in_memory(self.url)
+        self._exclusive: AbstractContextManager[object] = threading.RLock() if self._in_memory else nullcontext()
 
     @property
     def integrity_error(self) -> type[Exception]:
@@ -156,25 +157,39 @@ class Store:
             raise
 
     def _run(self, converse: Callable[[Link], T]) -> T:
-        with self._exclusive, self.translating_errors():
-            for attempt in (1, 2):
-                link = self._checkout()
-                try:
-                    result = converse(link)
-                except _LostConnection as lost:
-                    self._discard(link, lost.__cause__)
-                    if lost.committing or attempt == 2:
-                        raise _lost_error(self.backend, lost) from lost.__cause__
-                    log.warning("connection to %s lost; retrying once on a fresh one", self.backend)
+        if self._in_memory:
+            with self._exclusive:
+                return self._attempt(converse)
+        return self._attempt(converse)
+
+    def _attempt(self, converse: Callable[[Link], T]) -> T:
+        try:
+            return self._attempt_twice(converse)
+        except Exception as exc:
+            error = self._database_error(exc)
+            if error is None:
+                raise
+            raise error from exc
+
+    def _attempt_twice(self, converse: Callable[[Link], T]) -> T:
+        for attempt in (1, 2):
+            link = self._checkout()
+            try:
+                result = converse(link)
+            except _LostConnection as lost:
+                self._discard(link, lost.__cause__)
+                if lost.committing or attempt == 2:
+                    raise _lost_error(self.backend, lost) from lost.__cause__
+                log.warning("connection to %s lost; retrying once on a fresh one", self.backend)
+                continue
+            except BaseException as exc:
+                self._settle(link)
+                if attempt == 1 and isinstance(exc, Exception) and stale_prepared(exc):
+                    self.driver.forget_prepared(link)
                     continue
-                except BaseException as exc:
-                    self._settle(link)
-                    if attempt == 1 and isinstance(exc, Exception) and stale_prepared(exc):
-                        self.driver.forget_prepared(link)
-                        continue
-                    raise
-                self._release(link)
-                return result
+                raise
+            self._release(link)
+            return result
         raise AssertionError("unreachable")
 
     def _checkout(self) -> Link:
@@ -251,19 +266,27 @@ class Store:
         """Turn any driver or pool error into :class:`DatabaseError` (integrity errors excepted)."""
         try:
             yield
-        except (IntegrityError, self._dbapi.IntegrityError):
-            raise
-        except DBAPIError as exc:
-            raise DatabaseError(self.backend, server_message(exc.orig)) from exc
-        except self._dbapi.Error as exc:
-            raise DatabaseError(self.backend, server_message(exc)) from exc
-        except SQLAlchemyError as exc:
-            raise DatabaseError(self.backend, str(exc).splitlines()[0]) from exc
-        except (ValueError, OverflowError, UnicodeError) as exc:
-            # what a driver raises itself, before anything reaches the server
-            if isinstance(exc, DAOError):
+        except Exception as exc:
+            error = self._database_error(exc)
+            if error is None:
                 raise
-            raise DatabaseError(self.backend, str(exc)) from exc
+            raise error from exc
+
+    def _database_error(self, exc: Exception) -> DatabaseError | None:
+        """The :class:`DatabaseError` a driver or pool error becomes; ``None`` for the others
+        (integrity errors, which callers explain, and kong_orm's own errors)."""
+        if isinstance(exc, (IntegrityError, self._dbapi.IntegrityError, DAOError)):
+            return None
+        if isinstance(exc, DBAPIError):
+            return DatabaseError(self.backend, server_message(exc.orig))
+        if isinstance(exc, self._dbapi.Error):
+            return DatabaseError(self.backend, server_message(exc))
+        if isinstance(exc, SQLAlchemyError):
+            return DatabaseError(self.backend, str(exc).splitlines()[0])
+        if isinstance(exc, (ValueError, OverflowError, UnicodeError)):
+            # what a driver raises itself, before anything reaches the server
+            return DatabaseError(self.backend, str(exc))
+        return None
 
     def dispose(self) -> None:
         while self._idle:

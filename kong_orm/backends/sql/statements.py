@@ -48,8 +48,12 @@ def pk_param(name: str) -> str:
     return f"_pk_{name}"
 
 
+_PK_PARAMS: dict[str, str] = {}
+
+
 def pk_params(pk: Mapping[str, Any]) -> dict[str, Any]:
-    return {pk_param(name): value for name, value in pk.items()}
+    names = _PK_PARAMS
+    return {names.get(name) or names.setdefault(name, pk_param(name)): value for name, value in pk.items()}
 
 
 def after_param(name: str) -> str:
