@@ -59,6 +59,7 @@ class SQLRepository(Repository):
         self._store = store
         self._sql = Statements(entity, catalog, models, store)
         self._read = self._sql.reader
+        self._foreign = self.entity.foreign_fields
 
     def _insert_row(self, row: Row, ttl: int | None) -> Row:
         values = {**row, EXPIRE_AT: _expires_at(ttl), **self._sql.parent_params(row)}
@@ -109,8 +110,10 @@ class SQLRepository(Repository):
         attempted: Row = {}
         fields = len(self.entity.fields)
 
+        by_pk = pk_params(pk)
+
         def work(tx: Transaction) -> tuple[Row, Row] | None:
-            found = tx.query(self._sql.lock_sql, {**pk_params(pk), NOW: now_ms()})
+            found = tx.query(self._sql.lock_sql, {**by_pk, NOW: now_ms()})
             if not found:
                 return None
             old = self._read(found[0])
@@ -119,12 +122,11 @@ class SQLRepository(Repository):
             changes = {k: v for k, v in new.items() if k not in pk}
             if ttl is not None:
                 changes[EXPIRE_AT] = _expires_at(ttl)
-            values = {**changes, **pk_params(pk)}
-            moved = self._moved_parents(old, new)
-            if moved:
+            values = {**changes, **by_pk}
+            if self._foreign and self._moved_parents(old, new):
                 self._update_moved(tx, tuple(changes), {**values, **self._sql.parent_params(new)}, new)
             else:
-                dead = self._expired_parents(new, found[0][fields:])
+                dead = self._expired_parents(new, found[0][fields:]) if self._foreign else None
                 if dead:
                     raise ForeignKeyError.for_values(dead)
                 tx.commit(self._sql.update_sql(tuple(changes)), [values])
@@ -133,13 +135,13 @@ class SQLRepository(Repository):
         return self._write_checked(attempted, pk, lambda: self._store.transaction(work))
 
     def _moved_parents(self, old: Row, new: Row) -> bool:
-        return any(new[f.name] is not None and new[f.name] != old[f.name] for f in self.entity.foreign_fields)
+        return any(new[f.name] is not None and new[f.name] != old[f.name] for f in self._foreign)
 
     def _expired_parents(self, new: Row, flags: Sequence[Any]) -> dict[str, Any]:
         """Parents named by an update that keeps them, which were not alive when the row was locked."""
         return {
             f.name: new[f.name]
-            for f, alive_ in zip(self.entity.foreign_fields, flags)
+            for f, alive_ in zip(self._foreign, flags)
             if new[f.name] is not None and not alive_
         }
 
@@ -159,24 +161,25 @@ class SQLRepository(Repository):
         return self._store.transaction(lambda tx: self._delete_in_steps(tx, values))
 
     def _delete_in_one_statement(self, values: dict[str, Any]) -> list[tuple[str, Row]]:
-        layout = self._sql.cascade_layout
-        found: list[list[tuple[str, Row]]] = [[] for _ in layout]
-        for tagged in self._store.execute(self._sql.cascade_sql, values):
-            place = tagged[0]
-            entity, read = layout[place]
-            start = 1 + sum(len(e.fields) for e, _ in layout[:place])
-            found[place].append((entity.name, read(tagged[start:start + len(entity.fields)])))
+        found = self._untag(self._store.execute(self._sql.cascade_sql, values))
         return [pair for rows in found for pair in rows] if found[0] else []
 
     def _delete_in_steps(self, tx: Transaction, values: dict[str, Any]) -> list[tuple[str, Row]]:
-        children = [
-            (read.entity.name, read(r))
-            for read, statement in self._sql.descendant_sql
-            for r in tx.query(statement, values)
-        ]
+        children = self._untag(tx.query(self._sql.descendants_sql, values))
         deleted = tx.query(self._sql.delete_sql, values)
         tx.commit()
-        return [(self.name, self._read(deleted[0])), *children] if deleted else []
+        return [(self.name, self._read(deleted[0])), *(pair for rows in children for pair in rows)] if deleted else []
+
+    def _untag(self, tagged_rows: list[Any]) -> list[list[tuple[str, Row]]]:
+        """Rows of :attr:`Statements.cascade_sql` grouped by entity, in its layout's order."""
+        layout = self._sql.cascade_layout
+        found: list[list[tuple[str, Row]]] = [[] for _ in layout]
+        for tagged in tagged_rows:
+            place = tagged[0]
+            entity, read = layout[place]
+            start = self._sql.cascade_offsets[place]
+            found[place].append((entity.name, read(tagged[start:start + len(entity.fields)])))
+        return found
 
     def _increment_rows(self, rows: list[Row]) -> None:
         self._store.transaction(lambda tx: tx.commit(self._sql.increment_sql, rows))

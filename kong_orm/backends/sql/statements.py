@@ -210,12 +210,11 @@ class Statements:
         return [(f, self.models.table(f.foreign_entity or "")) for f in self.entity.foreign_fields]
 
     @functools.cached_property
-    def descendant_sql(self) -> list[tuple[RowReader, SQLText]]:
-        """For each entity deleted along with a row, its reader and the select of the rows that go."""
-        return [
-            (RowReader(entity, self.models.table(entity), self.store.dialect), self.store.compile(statement))
-            for entity, statement in self.descendants
-        ]
+    def descendants_sql(self) -> SQLText:
+        """SQLite: one select of every row deleted along with a row, tagged as in :attr:`cascade_sql`
+        (run before the delete, in its transaction)."""
+        branches = [self._tagged(place, statement) for place, (_, statement) in enumerate(self.descendants, 1)]
+        return self.store.compile(union_all(*branches))
 
     @functools.cached_property
     def cascade_sql(self) -> SQLText:
@@ -235,6 +234,15 @@ class Statements:
         """The entities of :attr:`cascade_sql` in tag order, the row's own first."""
         entities = [self.entity, *(entity for entity, _ in self.descendants)]
         return [(entity, RowReader(entity, self.models.table(entity), self.store.dialect)) for entity in entities]
+
+    @functools.cached_property
+    def cascade_offsets(self) -> list[int]:
+        """Where each entity's columns start in a tagged row (after the tag)."""
+        offsets, start = [], 1
+        for entity, _ in self.cascade_layout:
+            offsets.append(start)
+            start += len(entity.fields)
+        return offsets
 
     def _tagged(self, place: int, source: Select[Any]) -> Select[Any]:
         columns: list[Any] = [literal_column(str(place)).label("_entity")]
