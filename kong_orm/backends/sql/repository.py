@@ -165,10 +165,14 @@ class SQLRepository(Repository):
         return [pair for rows in found for pair in rows] if found[0] else []
 
     def _delete_in_steps(self, tx: Transaction, values: dict[str, Any]) -> list[tuple[str, Row]]:
-        children = self._untag(tx.query(self._sql.descendants_sql, values))
+        children = [
+            (read.entity.name, read(r))
+            for read, statement in self._sql.descendant_sql
+            for r in tx.query(statement, values)
+        ]
         deleted = tx.query(self._sql.delete_sql, values)
         tx.commit()
-        return [(self.name, self._read(deleted[0])), *(pair for rows in children for pair in rows)] if deleted else []
+        return [(self.name, self._read(deleted[0])), *children] if deleted else []
 
     def _untag(self, tagged_rows: list[Any]) -> list[list[tuple[str, Row]]]:
         """Rows of :attr:`Statements.cascade_sql` grouped by entity, in its layout's order."""

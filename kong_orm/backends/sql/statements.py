@@ -210,11 +210,12 @@ class Statements:
         return [(f, self.models.table(f.foreign_entity or "")) for f in self.entity.foreign_fields]
 
     @functools.cached_property
-    def descendants_sql(self) -> SQLText:
-        """SQLite: one select of every row deleted along with a row, tagged as in :attr:`cascade_sql`
-        (run before the delete, in its transaction)."""
-        branches = [self._tagged(place, statement) for place, (_, statement) in enumerate(self.descendants, 1)]
-        return self.store.compile(union_all(*branches))
+    def descendant_sql(self) -> list[tuple[RowReader, SQLText]]:
+        """SQLite: for each entity deleted along with a row, its reader and the select of the rows
+        that go. (One tagged select of them all would cost SQLite's planner its indexes.)"""
+        return [(reader, self.store.compile(statement)) for (_, reader), (_, statement) in zip(
+            self.cascade_layout[1:], self.descendants
+        )]
 
     @functools.cached_property
     def cascade_sql(self) -> SQLText:
