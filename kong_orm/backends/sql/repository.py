@@ -24,9 +24,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from kong_orm.backends.sql.engine import Store, Transaction, server_message
+from kong_orm.backends.sql.engine import Store, server_message
 from kong_orm.backends.sql.models import EXPIRE_AT, Models
 from kong_orm.backends.sql.statements import NOW, Statements, after_param, alive, pk_params
+from kong_orm.backends.sql.transaction import Transaction
 from kong_orm.errors import DAOError, DatabaseError, ForeignKeyError, UniqueError
 from kong_orm.events import Events
 from kong_orm.paging import invalid_offset
