@@ -1,6 +1,7 @@
 """Database rows to kong_orm's plain dicts."""
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -58,6 +59,7 @@ class RowReader:
             if fix is not None:
                 fixes.append((f.name, fix))
         self._fixes = tuple(fixes)
+        self._nested = tuple(f.name for f in entity.fields if f.kind in (Kind.TABLE, Kind.ARRAY))
 
     def __call__(self, values: Sequence[Any]) -> dict[str, Any]:
         row = dict(zip(self.names, values))
@@ -68,5 +70,9 @@ class RowReader:
         return row
 
     def as_stored(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        """A row computed in Python (validated values) as a read would return it."""
-        return to_dict(self.entity, [row[name] for name in self.names])
+        """A row computed in Python (validated values) as a read would return it: nested
+        values are copies, so the caller's own dicts and lists never alias the result."""
+        stored = to_dict(self.entity, [row[name] for name in self.names])
+        for name in self._nested:
+            stored[name] = copy.deepcopy(stored[name])
+        return stored
