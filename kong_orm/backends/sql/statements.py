@@ -181,12 +181,17 @@ class Statements:
 
     @functools.cached_property
     def lock_sql(self) -> SQLText:
-        """The row by primary key, locked for an update, then whether each parent it names is alive."""
+        """The row by primary key, locked for an update, then whether each parent it names is alive.
+
+        ``FOR NO KEY UPDATE``: the lock the update takes anyway (its key never changes), which
+        does not hold up rows being inserted that reference this one.
+        """
         flags = [
             exists().where(parent.c[f.foreign_field or "id"] == self.table.c[f.name], alive(parent))
             for f, parent in self._parents()
         ]
-        return self.store.compile(select(*self.columns, *flags).where(self.by_pk, self.alive).with_for_update())
+        locked = select(*self.columns, *flags).where(self.by_pk, self.alive).with_for_update(key_share=True)
+        return self.store.compile(locked)
 
     def update_sql(self, keys: tuple[str, ...]) -> SQLText:
         """``UPDATE`` of ``keys`` by primary key, for a row locked by :attr:`lock_sql`."""
