@@ -28,7 +28,10 @@ class SQLBackend(Backend):
     """The ``postgres`` and ``sqlite`` databases.
 
     Option ``purge_interval`` (seconds, default 60; 0 turns it off): how often
-    a background thread deletes rows whose TTL has passed.
+    a background thread deletes rows whose TTL has passed. PostgreSQL option
+    ``prepared_statements`` (default true): prepare each statement once per
+    connection; turn it off behind a pooler that shares server sessions
+    between clients (PgBouncer's transaction pooling).
     """
 
     def __init__(self, config: Config, catalog: Catalog) -> None:
