@@ -60,6 +60,10 @@ class Backend(ABC):
         """Applied migrations per component, in order; ``{}`` when none."""
 
     @abstractmethod
+    def pending_migrations(self) -> dict[str, list[str]]:
+        """Migrations of the served components not applied yet, per component, in order."""
+
+    @abstractmethod
     def drop_schema(self) -> None:
         """Drop every table (and the migrations record)."""
 

@@ -95,6 +95,10 @@ class DAOFactory:
         """Create or evolve the schema; return the migrations applied now, per component."""
         return self.backend.run_migrations()
 
+    def pending_migrations(self) -> dict[str, list[str]]:
+        """Migrations of the served components not applied yet, per component; ``{}`` when current."""
+        return self.backend.pending_migrations()
+
     def current_migrations(self) -> dict[str, list[str]]:
         """Applied migrations per component (``"core"``, plugins), in order; ``{}`` when none."""
         return self.backend.current_migrations()

@@ -92,6 +92,14 @@ class Catalog:
         core = (APIS, CONSUMERS, plugins_entity(plugin_lookup(selected)), NODES)
         return cls([*core, *entities], plugins=selected)
 
+    def with_every_known_plugin(self) -> Catalog:
+        """This catalog plus every plugin this process knows: what a schema drop must cover,
+        since a store may hold tables of plugins this factory does not serve."""
+        from kong_orm.plugins.registry import registered_plugins
+
+        own = [entity for entity in self if self.owner(entity) == OWN]
+        return Catalog.serving([*registered_plugins(), *self.plugins], own)
+
     def _add(self, entity: Entity, owner: str) -> None:
         known = self._entities.get(entity.name)
         if known is not None and known is not entity:

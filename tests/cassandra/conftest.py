@@ -33,6 +33,8 @@ def config_for(**options: Any) -> Config:
 
 
 def open_factory(**options: Any) -> DAOFactory:
+    """A factory on the test server serving the core entities only (unless ``plugins`` says otherwise)."""
+    options.setdefault("plugins", [])
     return Factory(config_for(**options))
 
 

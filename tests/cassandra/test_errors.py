@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import pytest
+from cassandra.cluster import NoHostAvailable
 
 from kong_orm import Config, DatabaseError, create_factory
 from kong_orm.backends.cassandra.settings import SettingsError
@@ -23,11 +24,14 @@ def test_an_unreachable_node_is_a_database_error() -> None:
     assert time.monotonic() - began < 20
 
 
-def test_connecting_cqlengine_to_an_unreachable_node_is_a_database_error() -> None:
+def test_a_model_on_an_unreachable_node_fails_and_the_factory_tries_again() -> None:
     factory = create_factory("cassandra://127.0.0.1:9/kong?timeout=1")
-    with pytest.raises(DatabaseError):
-        backend_of(factory).cqlengine_connection()
+    with pytest.raises(NoHostAvailable):  # the models are cqlengine's: its errors are the driver's
+        backend_of(factory).models["consumers"].objects(username="x").first()
+    with pytest.raises(DatabaseError) as raised:
+        factory.consumers.count()
     factory.close()
+    assert str(raised.value).startswith("[cassandra error] Unable to connect to any servers")
 
 
 def test_a_silent_node_is_a_database_error_after_the_timeout() -> None:

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 
 from kong_orm import DatabaseError
-from kong_orm.backends.cassandra.migrations.runner import available
+from kong_orm.backends.cassandra.migrations.runner import available, component_folders
+from kong_orm.registry import Catalog
 from tests.cassandra.conftest import fresh_keyspace, open_factory
 
 CORE = {"core": ["0001_core_schema"]}
@@ -93,6 +94,6 @@ def test_a_dropped_keyspace_is_a_database_error(session: Any, dropped_keyspaces:
 
 
 def test_migration_statements_name_their_keyspace() -> None:
-    for migration in available("core"):
-        for statement in migration.statements("ks"):
+    for folder in component_folders(Catalog.serving()).values():
+        for statement in (s for migration in available(folder) for s in migration.statements("ks")):
             assert " ks." in statement and not statement.upper().startswith("USE")

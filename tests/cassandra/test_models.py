@@ -1,25 +1,39 @@
-"""The cqlengine models, the entity definitions and the migrated tables agree."""
+"""The cqlengine models: derived from the entity definitions, the source of
+every statement, in agreement with the migrated tables, usable directly."""
 from __future__ import annotations
 
+import gc
+import re
+import uuid
+import weakref
 from typing import Any
 
 import pytest
+from cassandra.cqlengine import columns
+from cassandra.cqlengine import connection as cqlengine_connection
+from cassandra.cqlengine.models import Model
 
 from kong_orm import DAOFactory
-from kong_orm.backends.cassandra.models import (
-    CQL_TYPES,
-    claim_tables,
-    declare,
-    declare_claim,
-    index_name,
-    indexed_fields,
-)
+from kong_orm.backends.cassandra.cql import EntityCql
+from kong_orm.backends.cassandra.migrations.runner import available, component_folders
+from kong_orm.backends.cassandra.models import claim_tables, declare, declare_claim, index_name, indexed_fields
+from kong_orm.registry import Catalog
 from kong_orm.schema.entities import CORE_ENTITIES
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Kind
-from tests.cassandra.conftest import backend_of
+from tests.cassandra.conftest import backend_of, open_factory
 
 ENTITIES = pytest.mark.parametrize("entity", CORE_ENTITIES, ids=lambda e: e.name)
+STORED_AS = {
+    Kind.ID: "uuid",
+    Kind.TIMESTAMP: "timestamp",
+    Kind.STRING: "text",
+    Kind.BOOLEAN: "boolean",
+    Kind.NUMBER: "double",
+    Kind.URL: "text",
+    Kind.TABLE: "text",
+    Kind.ARRAY: "text",
+}
 
 
 def _columns(model: Any) -> list[tuple[str, str]]:
@@ -30,7 +44,7 @@ def _columns(model: Any) -> list[tuple[str, str]]:
 def test_model_has_a_column_per_field_of_the_stored_type(entity: Entity) -> None:
     model = declare(entity, keyspace="ks")
     assert model.__table_name__ == entity.name
-    assert _columns(model) == [(f.name, CQL_TYPES[f.kind]) for f in entity.fields]
+    assert _columns(model) == [(f.name, STORED_AS[f.kind]) for f in entity.fields]
 
 
 @ENTITIES
@@ -66,10 +80,104 @@ def test_each_unique_field_and_group_has_a_claim_table() -> None:
 def test_claim_models_are_keyed_by_value_and_name_their_owner(entity: Entity) -> None:
     for claim in claim_tables(entity):
         model = declare_claim(claim, keyspace="ks")
-        value_type = "text" if claim.is_group else CQL_TYPES[entity[claim.fields[0]].kind]
-        owners = [(f"owner_{name}", CQL_TYPES[entity[name].kind]) for name in entity.primary_key]
+        value_type = "text" if claim.is_group else STORED_AS[entity[claim.fields[0]].kind]
+        owners = [(f"owner_{name}", STORED_AS[entity[name].kind]) for name in entity.primary_key]
         assert _columns(model) == [("value", value_type), *owners, ("claimed_at", "timestamp")]
         assert list(model._primary_keys) == ["value"]
+
+
+def test_statements_are_built_from_the_model() -> None:
+    class Thing(Model):  # attribute names differ from the stored names on purpose
+        __table_name__ = "things"
+        __keyspace__ = "ks"
+        ident = columns.UUID(db_field="id", partition_key=True)
+        kind = columns.Text(db_field="order", primary_key=True)
+        label = columns.Text(db_field="label")
+
+    cql = EntityCql(Thing)
+    assert cql.select_by_pk == 'SELECT id, "order", label FROM ks.things WHERE id = ? AND "order" = ?'
+    assert cql.select_where(("label",)) == 'SELECT id, "order", label FROM ks.things WHERE label = ?'
+    assert cql.delete == 'DELETE FROM ks.things WHERE id = ? AND "order" = ? IF EXISTS'
+
+
+def test_statement_texts_are_kept_per_instance() -> None:
+    first, second = (EntityCql(declare(CORE_ENTITIES[0], keyspace=name)) for name in ("one", "two"))
+    assert first.select_where(("name",)).endswith("FROM one.apis WHERE name = ?")
+    assert second.select_where(("name",)).endswith("FROM two.apis WHERE name = ?")
+    assert first.select_where(("name",)) is first.select_where(("name",))
+
+
+def test_a_closed_factory_is_not_kept_alive(factory: DAOFactory) -> None:
+    closed = open_factory(keyspace=backend_of(factory).settings.keyspace)
+    closed.consumers.find_all({"username": "nobody"})
+    closed.consumers.count({"username": "nobody"})
+    keyspace = backend_of(closed).keyspace
+    consumers = closed.catalog["consumers"]
+    held = [closed, keyspace.cql(consumers), *keyspace.claims(consumers).tables, keyspace.models["consumers"]]
+    closed.close()
+    gone = [weakref.ref(thing) for thing in held]
+    del closed, keyspace, held
+    gc.collect()
+    assert [ref() for ref in gone] == [None] * len(gone)
+
+
+_CREATE_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS ks\.(\w+) \((.*)\)$")
+_CREATE_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+) ON ks\.(\w+) \((\w+)\)$")
+_KEY_CLAUSE = re.compile(r",\s*PRIMARY KEY \((.*)\)$")
+
+
+def _migrated_tables(folder: Any) -> dict[str, dict[str, Any]]:
+    """Each table a component's migrations create, read from their CQL text."""
+    tables: dict[str, dict[str, Any]] = {}
+    for statement in (s for migration in available(folder) for s in migration.statements("ks")):
+        if found := _CREATE_TABLE.match(statement):
+            tables[found[1]] = _table_of(found[2].strip())
+        elif found := _CREATE_INDEX.match(statement):
+            tables[found[2]]["indexes"].add((found[1], found[3]))
+        else:
+            raise AssertionError(f"unexpected statement in a migration: {statement}")
+    return tables
+
+
+def _table_of(body: str) -> dict[str, Any]:
+    key = _KEY_CLAUSE.search(body)
+    columns = [part.split() for part in (body[: key.start()] if key else body).split(",")]
+    if key is None:  # "name type PRIMARY KEY"
+        partition, clustering = [name for name, *rest in columns if rest[1:] == ["PRIMARY", "KEY"]], []
+    else:
+        spec = key[1]
+        if spec.startswith("("):
+            inner, _, rest = spec[1:].partition(")")
+            partition, clustering = inner.split(","), rest.split(",")[1:]
+        else:
+            partition, *clustering = spec.split(",")
+            partition = [partition]
+    return {
+        "columns": [(name, kind) for name, kind, *_ in columns],
+        "key": ([p.strip() for p in partition], [c.strip() for c in clustering]),
+        "indexes": set(),
+    }
+
+
+_CATALOG = Catalog.serving()
+_FOLDERS = component_folders(_CATALOG)
+
+
+@pytest.mark.parametrize("component", list(_FOLDERS))
+def test_the_migrations_create_exactly_the_models_tables(component: str) -> None:
+    entities = _CATALOG.owned_by(component)
+    models = {entity.name: declare(entity, keyspace="ks") for entity in entities}
+    models |= {c.name: declare_claim(c, keyspace="ks") for e in entities for c in claim_tables(e)}
+    migrated = _migrated_tables(_FOLDERS[component])
+    assert set(migrated) == set(models)
+    for name, model in models.items():
+        table = migrated[name]
+        assert table["columns"] == _columns(model), name
+        partition = [c.db_field_name for c in model._partition_keys.values()]
+        clustering = [c.db_field_name for c in model._clustering_keys.values()]
+        assert table["key"] == (partition, clustering), name
+        indexed = {(index_name(name, c.db_field_name), c.db_field_name) for c in model._columns.values() if c.index}
+        assert table["indexes"] == indexed, name
 
 
 def _live_table(factory: DAOFactory, session: Any, name: str) -> Any:
@@ -86,6 +194,8 @@ def _assert_table_matches(model: Any, table: Any) -> None:
     indexed = {c.db_field_name for c in model._columns.values() if c.index}
     assert set(targets) == indexed
     assert all(targets[column] == index_name(table.name, column) for column in indexed)
+    for option, value in (model.__options__ or {}).items():
+        assert table.options[option] == value
 
 
 @ENTITIES
@@ -110,3 +220,16 @@ def test_models_query_through_the_factory_connection(factory: DAOFactory) -> Non
     assert found.username == "modelled"
     claim = backend.claim_models["consumers_username_claims"].objects(value="modelled").get()
     assert claim.owner_id == consumer["id"]
+
+
+def test_models_work_before_the_factory_is_used(factory: DAOFactory) -> None:
+    fresh = open_factory(keyspace=backend_of(factory).settings.keyspace)
+    consumers = backend_of(fresh).models["consumers"]
+    try:
+        created = consumers.create(id=uuid.uuid4(), username="direct")
+        assert consumers.objects(id=created.id).get().username == "direct"
+        assert [c.id for c in consumers.filter(username="direct")] == [created.id]
+        assert fresh.consumers.find({"id": created.id})["username"] == "direct"  # type: ignore[index]
+    finally:
+        fresh.close()
+    assert backend_of(fresh).connection.cqlengine_name not in cqlengine_connection._connections

@@ -8,14 +8,11 @@ Example::
 """
 from __future__ import annotations
 
-from typing import Any
-
 from kong_orm.backend import Backend, StatementCounter
 from kong_orm.backends.cassandra.connection import Connection
 from kong_orm.backends.cassandra.errors import translate
 from kong_orm.backends.cassandra.keyspace import Keyspace
 from kong_orm.backends.cassandra.migrations import runner
-from kong_orm.backends.cassandra.models import claim_tables, declare, declare_claim
 from kong_orm.backends.cassandra.repository import CassandraRepository
 from kong_orm.backends.cassandra.settings import CassandraSettings
 from kong_orm.backends.cassandra.statements import Statements
@@ -29,11 +26,13 @@ __all__ = ["CassandraBackend", "CassandraRepository", "CassandraSettings"]
 
 
 class CassandraBackend(Backend):
-    """The ``cassandra`` database: one cluster session and one named cqlengine
-    connection per factory, opened on first use.
+    """The ``cassandra`` database: one named cqlengine connection per factory,
+    registered when the factory is made and connected on first use.
 
     ``models`` holds a cqlengine model per entity (and ``claim_models`` one
-    per claim table), bound to this factory's keyspace and connection.
+    per claim table), bound to this factory's keyspace and connection: they
+    describe the tables, and the statements are built from them. They can be
+    queried directly, e.g. ``backend.models["apis"].objects(name="x").get()``.
     """
 
     name = "cassandra"
@@ -41,31 +40,23 @@ class CassandraBackend(Backend):
     def __init__(self, config: Config, catalog: Catalog) -> None:
         super().__init__(config, catalog)
         self.settings = CassandraSettings.from_config(config)
-        self.connection = Connection(self.settings)
-        self.statements = Statements(self.connection)
-        self.keyspace = Keyspace(self.settings.keyspace, catalog, self.statements)
-        bound: dict[str, Any] = {"keyspace": self.settings.keyspace, "connection": self.connection.cqlengine_name}
-        self.models = {entity.name: declare(entity, **bound) for entity in catalog}
-        self.claim_models = {
-            claim.name: declare_claim(claim, **bound) for entity in catalog for claim in claim_tables(entity)
-        }
-
-    def cqlengine_connection(self) -> str:
-        """Connect if needed; return the name of this factory's cqlengine connection.
-
-        Example: ``backend.models["apis"].objects.using(connection=backend.cqlengine_connection()).all()``
-        """
         try:
-            self.connection.session()
-        except Exception as exc:
+            self.connection = Connection(self.settings)
+        except Exception as exc:  # a second session on the caller's cluster could not connect
             raise translate(exc) from exc
-        return self.connection.cqlengine_name
+        self.statements = Statements(self.connection)
+        self.keyspace = Keyspace(self.settings.keyspace, catalog, self.statements, self.connection.cqlengine_name)
+        self.models = self.keyspace.models
+        self.claim_models = self.keyspace.claim_models
 
     def repository(self, entity: Entity, events: Events) -> Repository:
         return CassandraRepository(entity, events, self.catalog, self.keyspace)
 
     def run_migrations(self) -> dict[str, list[str]]:
         return runner.upgrade(self.keyspace, self.settings)
+
+    def pending_migrations(self) -> dict[str, list[str]]:
+        return runner.pending(self.keyspace)
 
     def current_migrations(self) -> dict[str, list[str]]:
         return runner.current(self.keyspace)

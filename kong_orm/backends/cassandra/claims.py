@@ -16,7 +16,6 @@ from typing import Any
 
 from kong_orm.backends.cassandra.codec import decode_row, encode, group_value, to_ms
 from kong_orm.backends.cassandra.cql import ClaimCql, EntityCql
-from kong_orm.backends.cassandra.models import claim_tables
 from kong_orm.backends.cassandra.statements import Request, Result, Statements
 from kong_orm.errors import DAOError, UniqueError
 from kong_orm.repository import Row, now_ms
@@ -41,13 +40,13 @@ class Claim:
 
 
 class Claims:
-    """The claim tables of one entity."""
+    """The claim tables of one entity (``rows``: the entity's own table)."""
 
-    def __init__(self, entity: Entity, keyspace: str, statements: Statements) -> None:
+    def __init__(self, entity: Entity, rows: EntityCql, tables: Sequence[ClaimCql], statements: Statements) -> None:
         self.entity = entity
-        self.tables = tuple(ClaimCql(claim, keyspace) for claim in claim_tables(entity))
+        self.tables = tuple(tables)
         self._statements = statements
-        self._rows = EntityCql(entity, keyspace)
+        self._rows = rows
 
     def of(self, row: Mapping[str, Any]) -> dict[str, Claim]:
         """The claims ``row`` needs, by claim table name (unset single fields need none)."""

@@ -1,9 +1,23 @@
-"""One cluster and session per factory, opened on first use, and the named
-cqlengine connection that goes with it.
+"""The named cqlengine connection of one factory and the driver session behind it.
 
-A session handed in by the caller is used as is: kong_orm neither shuts it
-down nor leaves cqlengine's changes to it (``register_connection`` switches a
-session's row factory to ``dict_factory``; the previous state is restored).
+The factory's models name this connection (``__connection__``). It is
+registered when the factory is made and removed when it closes, so the
+models work with no call first; kong_orm's own statements use its session
+too. kong_orm reads rows by result column name, so it does not care which
+row factory a session has, and restores nothing.
+
+- Settings without a session: cqlengine opens the cluster itself, on first
+  use by kong_orm or by a model (``register_connection(..., lazy_connect=True)``),
+  with kong_orm's cluster options. Their default execution profile already
+  returns the dict rows cqlengine needs.
+- A session handed in: kong_orm's statements run on it, and nothing of it
+  changes. Registering a session with cqlengine switches its rows to dicts and
+  its tuple encoding, so cqlengine gets a second session of the same cluster,
+  opened when the factory is made and closed with it. That is only possible
+  when the rows are set per session (a cluster configured the pre-profile
+  way) or the default profile already returns dicts; otherwise the row
+  factory belongs to the profile every session of the cluster shares, and
+  the models stay without a connection (a warning says so).
 """
 from __future__ import annotations
 
@@ -11,12 +25,11 @@ import logging
 import ssl
 import threading
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from cassandra.auth import PlainTextAuthProvider
-from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
-from cassandra.cqlengine import connection as cqlengine_connection
+from cassandra.cluster import EXEC_PROFILE_DEFAULT, ExecutionProfile, _ConfigMode
+from cassandra.cqlengine import connection as cqlengine
 from cassandra.policies import DCAwareRoundRobinPolicy, ExponentialReconnectionPolicy, TokenAwarePolicy
 from cassandra.query import dict_factory
 
@@ -26,19 +39,21 @@ log = logging.getLogger(__name__)
 
 PROTOCOL_VERSION = 5
 SCHEMA_AGREEMENT_WAIT = 30
-_ABSENT = object()
 
 
 class Connection:
-    """The session of one factory (``session()`` connects on first use)."""
+    """The cqlengine connection ``cqlengine_name`` of one factory; ``session()``
+    connects on first use."""
 
     def __init__(self, settings: CassandraSettings) -> None:
         self.settings = settings
         self.cqlengine_name = f"kong_orm_{uuid.uuid4().hex}"
         self._lock = threading.Lock()
         self._session: Any = None
-        self._cluster: Any = None
         self._registered: Any = None
+        self._models_session: Any = None
+        self._models_unconnected = False
+        self._register()
 
     @property
     def owns_session(self) -> bool:
@@ -50,37 +65,86 @@ class Connection:
         if session is None:
             with self._lock:
                 if self._session is None:
-                    self._open()
+                    self._session = self._connect()
                 session = self._session
         return session
 
-    def _open(self) -> None:
-        if self.owns_session:
-            cluster = build_cluster(self.settings)
-            try:
-                session = cluster.connect()
-            except Exception:
-                cluster.shutdown()
-                raise
-            self._cluster = cluster
-        else:
-            session = self.settings.session
-        self._registered = register_cqlengine(self.cqlengine_name, session, restore=not self.owns_session)
-        self._session = session
+    def _connect(self) -> Any:
+        self._register()
+        if not self.owns_session:
+            return self.settings.session
+        if _failed_for_good(self._registered):
+            self._reset()
+        registered = self._registered
+        try:
+            registered.handle_lazy_connect()
+        except Exception:
+            self._reset()
+            raise
         log.debug("connected to %s (cqlengine connection %s)", self.settings.contact_points, self.cqlengine_name)
+        return registered.session
+
+    def _register(self) -> None:
+        if self._registered is not None or self._models_unconnected:
+            return
+        if self.owns_session:
+            self._registered = cqlengine.register_connection(
+                self.cqlengine_name,
+                hosts=[host_of(point) for point in self.settings.contact_points],
+                lazy_connect=True,
+                retry_connect=True,
+                cluster_options=cluster_options(self.settings),
+            )
+        elif models_can_share(self.settings.session.cluster):
+            self._models_session = self.settings.session.cluster.connect()
+            self._registered = cqlengine.register_connection(self.cqlengine_name, session=self._models_session)
+        else:
+            self._models_unconnected = True
+            log.warning(
+                "the cqlengine models of keyspace %s have no connection: the default execution profile of the "
+                "session handed in does not return dict rows, and kong_orm does not change it",
+                self.settings.keyspace,
+            )
+
+    def _reset(self) -> None:
+        """Register afresh, leaving nothing of a failed attempt to connect."""
+        self._unregister()
+        self._register()
+
+    def _unregister(self) -> None:
+        if self._registered is None:
+            return
+        if not self.owns_session:
+            self._registered.cluster = None  # the caller's: unregister_connection would shut it down
+            self._models_session.shutdown()
+        cqlengine.unregister_connection(self.cqlengine_name)  # shuts down a cluster cqlengine opened
+        self._registered = self._models_session = None
 
     def close(self) -> None:
-        """Unregister the cqlengine connection and shut down the cluster kong_orm opened."""
+        """Remove the cqlengine connection and shut down what kong_orm opened."""
         with self._lock:
-            if self._registered is not None:
-                unregister_cqlengine(self.cqlengine_name, self._registered)
-            if self._cluster is not None:
-                self._cluster.shutdown()
-            self._session = self._cluster = self._registered = None
+            self._unregister()
+            self._session = None
 
 
-def build_cluster(settings: CassandraSettings) -> Any:
-    """A driver ``Cluster`` for ``settings``: protocol v5, token-aware DC-aware routing."""
+def _failed_for_good(registered: Any) -> bool:
+    """Whether a model's attempt to connect failed in a way cqlengine does not retry."""
+    with registered.lazy_connect_lock:  # held while a model connects
+        return registered.session is None and not registered.lazy_connect
+
+
+def models_can_share(cluster: Any) -> bool:
+    """Whether cqlengine can have a session of ``cluster`` without changing the
+    rows of the cluster's other sessions."""
+    mode = cluster._config_mode
+    if mode == _ConfigMode.LEGACY:
+        return True
+    return bool(mode == _ConfigMode.PROFILES and cluster.profile_manager.default.row_factory is dict_factory)
+
+
+def cluster_options(settings: CassandraSettings) -> dict[str, Any]:
+    """Options of the driver ``Cluster``: protocol v5, token-aware DC-aware
+    routing, dict rows (what cqlengine needs), the configured timeouts."""
     profile = ExecutionProfile(
         load_balancing_policy=TokenAwarePolicy(DCAwareRoundRobinPolicy(local_dc=settings.local_dc)),
         request_timeout=settings.timeout,
@@ -88,18 +152,17 @@ def build_cluster(settings: CassandraSettings) -> Any:
         serial_consistency_level=settings.serial_consistency,
         row_factory=dict_factory,
     )
-    return Cluster(
-        contact_points=[host_of(point) for point in settings.contact_points],
-        port=settings.port,
-        protocol_version=PROTOCOL_VERSION,
-        execution_profiles={EXEC_PROFILE_DEFAULT: profile},
-        auth_provider=_auth(settings),
-        ssl_context=ssl_context(settings.ssl),
-        connect_timeout=settings.timeout,
-        control_connection_timeout=settings.timeout,
-        reconnection_policy=ExponentialReconnectionPolicy(base_delay=0.5, max_delay=10.0),
-        max_schema_agreement_wait=SCHEMA_AGREEMENT_WAIT,
-    )
+    return {
+        "port": settings.port,
+        "protocol_version": PROTOCOL_VERSION,
+        "execution_profiles": {EXEC_PROFILE_DEFAULT: profile},
+        "auth_provider": _auth(settings),
+        "ssl_context": ssl_context(settings.ssl),
+        "connect_timeout": settings.timeout,
+        "control_connection_timeout": settings.timeout,
+        "reconnection_policy": ExponentialReconnectionPolicy(base_delay=0.5, max_delay=10.0),
+        "max_schema_agreement_wait": SCHEMA_AGREEMENT_WAIT,
+    }
 
 
 def _auth(settings: CassandraSettings) -> Any:
@@ -118,49 +181,3 @@ def ssl_context(settings: SslSettings) -> ssl.SSLContext | None:
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     return context
-
-
-@dataclass(frozen=True)
-class SessionState:
-    """What ``cqlengine.connection.register_connection`` changes on a session."""
-
-    row_factory: Any
-    profile_row_factory: Any
-    tuple_encoder: Any
-
-    @classmethod
-    def capture(cls, session: Any) -> SessionState:
-        return cls(
-            row_factory=session.row_factory,
-            profile_row_factory=session.cluster.profile_manager.default.row_factory,
-            tuple_encoder=session.encoder.mapping.get(tuple, _ABSENT),
-        )
-
-    def restore(self, session: Any) -> None:
-        if session.row_factory is not self.row_factory:  # only settable outside profile mode
-            session.row_factory = self.row_factory
-        session.cluster.profile_manager.default.row_factory = self.profile_row_factory
-        if self.tuple_encoder is _ABSENT:
-            session.encoder.mapping.pop(tuple, None)
-        else:
-            session.encoder.mapping[tuple] = self.tuple_encoder
-
-
-def register_cqlengine(name: str, session: Any, *, restore: bool) -> Any:
-    """Register ``session`` as the cqlengine connection ``name``; with ``restore``,
-    undo what cqlengine changes on the session."""
-    before = SessionState.capture(session)
-    registered = cqlengine_connection.register_connection(name, session=session)
-    try:
-        if restore:
-            before.restore(session)
-    except Exception:
-        unregister_cqlengine(name, registered)
-        raise
-    return registered
-
-
-def unregister_cqlengine(name: str, registered: Any) -> None:
-    """Remove the cqlengine connection ``name``, leaving its cluster running."""
-    registered.cluster = None  # unregister_connection would shut it down
-    cqlengine_connection.unregister_connection(name)

@@ -1,20 +1,35 @@
-"""CQL texts of an entity's table and of its claim tables.
+"""CQL texts of a table, built from its cqlengine model.
 
-Identifiers come from the entity definitions (quoted where CQL needs it);
-values are always bind markers. Tables are named ``keyspace.table``.
+Table and column names come from the model (``column_family_name()``, each
+column's ``db_field_name``, its partition and clustering keys), quoted where
+CQL needs it; values are always bind markers. Tables are named
+``keyspace.table``. Texts are built once per instance and kept on it.
 """
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
+from cassandra.cqlengine import columns
 from cassandra.metadata import protect_name
 
-from kong_orm.backends.cassandra.models import ClaimTable
-from kong_orm.schema.entity import Entity
+from kong_orm.backends.cassandra.models import CLAIMED_AT, VALUE, ClaimTable, index_name
 
 
 def qualified(keyspace: str, table: str) -> str:
     return f"{protect_name(keyspace)}.{protect_name(table)}"
+
+
+def column_names(model: Any) -> tuple[str, ...]:
+    """The model's columns as stored, in table order."""
+    return tuple(column.db_field_name for column in model._columns.values())
+
+
+def key_names(model: Any) -> tuple[str, ...]:
+    """The model's primary key as stored: partition key, then clustering columns."""
+    keys = [*model._partition_keys.values(), *model._clustering_keys.values()]
+    return tuple(column.db_field_name for column in keys)
 
 
 def _names(names: tuple[str, ...]) -> str:
@@ -29,16 +44,33 @@ def _equal(names: tuple[str, ...], joiner: str = " AND ") -> str:
     return joiner.join(f"{protect_name(name)} = ?" for name in names)
 
 
+class _Memo:
+    """Texts that depend on an argument, kept per instance (so a closed factory is not kept alive)."""
+
+    def __init__(self, build: Callable[[Any], str]) -> None:
+        self._build = build
+        self._texts: dict[Any, str] = {}
+
+    def __call__(self, argument: Any) -> str:
+        text = self._texts.get(argument)
+        if text is None:
+            text = self._texts[argument] = self._build(argument)
+        return text
+
+
 class EntityCql:
     """The statements of one entity's table."""
 
-    def __init__(self, entity: Entity, keyspace: str) -> None:
-        self.entity = entity
-        self.table = qualified(keyspace, entity.name)
-        self.columns = entity.field_names
-        self.key = entity.primary_key
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.table: str = model.column_family_name()
+        self.columns = column_names(model)
+        self.key = key_names(model)
         self.values = tuple(name for name in self.columns if name not in self.key)
         self._select = f"SELECT {_names(self.columns)} FROM {self.table}"
+        self.select_where = _Memo(lambda keys: self._select + _where(keys))
+        self.count_where = _Memo(lambda keys: f"SELECT COUNT(*) FROM {self.table}" + _where(keys))
+        self.exists_where = _Memo(self._exists_where)
 
     @functools.cached_property
     def select_by_pk(self) -> str:
@@ -50,16 +82,7 @@ class EntityCql:
         ttls = ", ".join(f"TTL({protect_name(name)})" for name in self.values)
         return f"SELECT {_names(self.columns)}, {ttls} FROM {self.table} WHERE {_equal(self.key)}"
 
-    @functools.lru_cache(maxsize=128)
-    def select_where(self, keys: tuple[str, ...]) -> str:
-        return self._select + _where(keys)
-
-    @functools.lru_cache(maxsize=128)
-    def count_where(self, keys: tuple[str, ...]) -> str:
-        return f"SELECT COUNT(*) FROM {self.table}" + _where(keys)
-
-    @functools.lru_cache(maxsize=16)
-    def exists_where(self, column: str) -> str:
+    def _exists_where(self, column: str) -> str:
         """One row whose ``column`` equals a value (the partition key or an indexed column)."""
         return f"SELECT {_names(self.key)} FROM {self.table} WHERE {_equal((column,))} LIMIT 1"
 
@@ -84,11 +107,35 @@ class EntityCql:
 
     @functools.cached_property
     def delete(self) -> str:
+        if self.counts:  # counter tables take no lightweight transactions
+            return f"DELETE FROM {self.table} WHERE {_equal(self.key)}"
         return f"DELETE FROM {self.table} WHERE {_equal(self.key)} IF EXISTS"
 
     @functools.cached_property
-    def truncate(self) -> str:
-        return f"TRUNCATE {self.table}"
+    def counts(self) -> bool:
+        """Whether this is a counter table (its value columns are counters)."""
+        return any(isinstance(column, columns.Counter) for column in self.model._columns.values())
+
+    @functools.cached_property
+    def increment(self) -> str:
+        """Add to each counter of a row (created at zero). Bind: the amounts, then the key."""
+        added = ", ".join(f"{protect_name(name)} = {protect_name(name)} + ?" for name in self.values)
+        return f"UPDATE {self.table} SET {added} WHERE {_equal(self.key)}"
+
+
+def create_table_cql(model: Any) -> list[str]:
+    """``CREATE TABLE IF NOT EXISTS`` for the model's table, then one ``CREATE INDEX`` per indexed column."""
+    table = model.column_family_name()
+    columns_ = ", ".join(f"{protect_name(c.db_field_name)} {c.db_type}" for c in model._columns.values())
+    partition = _names(tuple(c.db_field_name for c in model._partition_keys.values()))
+    clustering = tuple(c.db_field_name for c in model._clustering_keys.values())
+    key = ", ".join([f"({partition})", *(protect_name(name) for name in clustering)])
+    texts = [f"CREATE TABLE IF NOT EXISTS {table} ({columns_}, PRIMARY KEY ({key}))"]
+    for column in model._columns.values():
+        if column.index:
+            name = protect_name(index_name(model.__table_name__, column.db_field_name))
+            texts.append(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({protect_name(column.db_field_name)})")
+    return texts
 
 
 def _where(keys: tuple[str, ...]) -> str:
@@ -99,12 +146,16 @@ def _where(keys: tuple[str, ...]) -> str:
 
 
 class ClaimCql:
-    """The statements of one claim table."""
+    """The statements of one claim table: ``value`` is the key, the columns
+    between it and ``claimed_at`` name the owner."""
 
-    def __init__(self, claim: ClaimTable, keyspace: str) -> None:
+    def __init__(self, claim: ClaimTable, model: Any) -> None:
         self.claim = claim
-        self.table = qualified(keyspace, claim.name)
-        self.owners = tuple(column for column, _ in claim.owner_columns)
+        self.model = model
+        self.table: str = model.column_family_name()
+        self.owners = tuple(name for name in column_names(model) if name not in (VALUE, CLAIMED_AT))
+        setting = _equal((*self.owners, CLAIMED_AT), ", ")
+        self._set_owner = f"UPDATE {self.table} USING TTL ? SET {setting} WHERE value = ?"
 
     @functools.cached_property
     def claim_new(self) -> str:
@@ -121,14 +172,9 @@ class ClaimCql:
         return f"{self._set_owner} IF {owned}"
 
     @functools.cached_property
-    def _set_owner(self) -> str:
-        setting = _equal((*self.owners, "claimed_at"), ", ")
-        return f"UPDATE {self.table} USING TTL ? SET {setting} WHERE value = ?"
-
-    @functools.cached_property
     def holder(self) -> str:
         """Who holds a value since when. Bind: value."""
-        return f"SELECT {_names((*self.owners, 'claimed_at'))} FROM {self.table} WHERE value = ?"
+        return f"SELECT {_names((*self.owners, CLAIMED_AT))} FROM {self.table} WHERE value = ?"
 
     @functools.cached_property
     def take_over(self) -> str:
@@ -136,13 +182,9 @@ class ClaimCql:
 
         Bind: TTL, owner key, claimed_at, value, old owner key, old claimed_at.
         """
-        return f"{self._set_owner} IF {_equal((*self.owners, 'claimed_at'))}"
+        return f"{self._set_owner} IF {_equal((*self.owners, CLAIMED_AT))}"
 
     @functools.cached_property
     def release(self) -> str:
         """Bind: value, owner key."""
         return f"DELETE FROM {self.table} WHERE value = ? IF {_equal(self.owners)}"
-
-    @functools.cached_property
-    def truncate(self) -> str:
-        return f"TRUNCATE {self.table}"

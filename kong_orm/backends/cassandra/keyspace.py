@@ -1,22 +1,43 @@
-"""The tables a factory uses in its keyspace: each entity's, and its claim tables."""
+"""The tables a factory uses in its keyspace: a cqlengine model per entity and
+per claim table, and the statements built from them."""
 from __future__ import annotations
 
+from typing import Any
+
 from kong_orm.backends.cassandra.claims import Claims
-from kong_orm.backends.cassandra.cql import EntityCql, qualified
+from kong_orm.backends.cassandra.cql import ClaimCql, EntityCql, qualified
+from kong_orm.backends.cassandra.models import claim_tables, declare, declare_claim
 from kong_orm.backends.cassandra.statements import Statements
 from kong_orm.registry import Catalog
 from kong_orm.schema.entity import Entity
 
 
 class Keyspace:
-    """Statements of every entity of ``catalog`` in keyspace ``name``."""
+    """The models of every entity of ``catalog`` in keyspace ``name``, bound to
+    the cqlengine connection ``connection``, and their statements."""
 
-    def __init__(self, name: str, catalog: Catalog, statements: Statements) -> None:
+    def __init__(self, name: str, catalog: Catalog, statements: Statements, connection: str | None = None) -> None:
         self.name = name
         self.catalog = catalog
         self.statements = statements
-        self._cql = {entity.name: EntityCql(entity, name) for entity in catalog}
-        self._claims = {entity.name: Claims(entity, name, statements) for entity in catalog}
+        bound: dict[str, Any] = {"keyspace": name, "connection": connection}
+        self.models = {entity.name: declare(entity, **bound) for entity in catalog}
+        claims = [claim for entity in catalog for claim in claim_tables(entity)]
+        self.claim_models = {claim.name: declare_claim(claim, **bound) for claim in claims}
+        self._cql = {name: EntityCql(model) for name, model in self.models.items()}
+        self._claims = {
+            entity.name: Claims(
+                entity,
+                self._cql[entity.name],
+                [ClaimCql(claim, self.claim_models[claim.name]) for claim in claim_tables(entity)],
+                statements,
+            )
+            for entity in catalog
+        }
+
+    def models_of(self, entity: Entity) -> list[Any]:
+        """The model of ``entity``'s table and of each of its claim tables."""
+        return [self.models[entity.name], *(self.claim_models[claim.name] for claim in claim_tables(entity))]
 
     def cql(self, entity: Entity) -> EntityCql:
         return self._cql[entity.name]

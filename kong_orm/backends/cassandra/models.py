@@ -1,15 +1,17 @@
-"""cqlengine models derived from the entity definitions, plus claim tables.
+"""cqlengine models derived from the entity definitions: the one description
+of every table the Cassandra backend uses.
 
 ``declare(entity, ...)`` builds a ``Model`` with one column per field: the
 first primary-key field is the partition key, the others clustering
 columns, and every column a filter may name (except the partition key)
-carries a secondary index. ``claim_tables(entity)`` describes one table per
-unique field and per :class:`~kong_orm.schema.entity.UniqueTogether` group:
-a row there, written with a lightweight transaction, reserves a value for
-the row that owns it.
+carries a secondary index. ``claim_tables(entity)`` names one table per
+unique field and per :class:`~kong_orm.schema.entity.UniqueTogether` group,
+and ``declare_claim`` its model: a row there, written with a lightweight
+transaction, reserves a value for the row that owns it.
 
-The migrations in ``migrations/`` create exactly these tables; a test checks
-that the live schema, the models and the definitions agree.
+Statements (``cql.py``) are built from these models; the migrations in
+``migrations/`` create exactly these tables, which a test checks against
+the live schema.
 """
 from __future__ import annotations
 
@@ -22,38 +24,35 @@ from cassandra.cqlengine.models import BaseModel, Model
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Field, Kind
 
-CQL_TYPES: dict[Kind, str] = {
-    Kind.ID: "uuid",
-    Kind.TIMESTAMP: "timestamp",
-    Kind.STRING: "text",
-    Kind.BOOLEAN: "boolean",
-    Kind.NUMBER: "double",
-    Kind.URL: "text",
-    Kind.TABLE: "text",
-    Kind.ARRAY: "text",
+COLUMN_TYPES: dict[Kind, type[columns.Column]] = {
+    Kind.ID: columns.UUID,
+    Kind.TIMESTAMP: columns.DateTime,
+    Kind.STRING: columns.Text,
+    Kind.BOOLEAN: columns.Boolean,
+    Kind.NUMBER: columns.Double,
+    Kind.URL: columns.Text,
+    Kind.TABLE: columns.Text,
+    Kind.ARRAY: columns.Text,
+    Kind.COUNTER: columns.Counter,
 }
 """How each kind is stored; tables and arrays as JSON text, as Kong did."""
 
-_COLUMNS: dict[str, type[columns.Column]] = {
-    "uuid": columns.UUID,
-    "timestamp": columns.DateTime,
-    "text": columns.Text,
-    "boolean": columns.Boolean,
-    "double": columns.Double,
-}
 _NOT_FILTERABLE = (Kind.TABLE, Kind.ARRAY)
+VALUE = "value"
 CLAIMED_AT = "claimed_at"
+OWNER_PREFIX = "owner_"
 MAX_NAME = 48
 
 
-def cql_type(f: Field) -> str:
-    return CQL_TYPES[f.kind]
-
-
 def indexed_fields(entity: Entity) -> tuple[Field, ...]:
-    """Fields a filter may name that are not the partition key: each gets an index."""
-    partition_key = entity.primary_key[0]
-    return tuple(f for f in entity.fields if f.kind not in _NOT_FILTERABLE and f.name != partition_key)
+    """Fields a filter may name that are not the partition key: each gets an index.
+
+    Counter tables get none: they are read by their whole key.
+    """
+    if entity.counter_fields:
+        return ()
+    partition = entity.partition_fields
+    return tuple(f for f in entity.fields if f.kind not in _NOT_FILTERABLE and f.name not in partition)
 
 
 def index_name(table: str, column: str) -> str:
@@ -65,9 +64,9 @@ def index_name(table: str, column: str) -> str:
 class ClaimTable:
     """Reservations of one unique field (or group of fields) of an entity.
 
-    ``value`` holds the field's value (for a group, the JSON list of its
-    values, ``null`` included); ``owner_<pk>`` the primary key of the row
-    holding it; ``claimed_at`` when it was claimed.
+    Its model (:func:`declare_claim`) has ``value``, the field's value (for
+    a group, the JSON list of its values, ``null`` included); ``owner_<pk>``,
+    the primary key of the row holding it; ``claimed_at``, when it was claimed.
     """
 
     entity: Entity
@@ -81,20 +80,6 @@ class ClaimTable:
     @property
     def is_group(self) -> bool:
         return self.message is not None
-
-    @property
-    def value_type(self) -> str:
-        return "text" if self.is_group else cql_type(self.entity[self.fields[0]])
-
-    @property
-    def owner_columns(self) -> tuple[tuple[str, str], ...]:
-        """``(column, primary-key field)`` pairs."""
-        return tuple((f"owner_{name}", name) for name in self.entity.primary_key)
-
-    def columns(self) -> list[tuple[str, str]]:
-        """``(column, CQL type)`` in table order, the ``value`` key first."""
-        owners = [(column, cql_type(self.entity[name])) for column, name in self.owner_columns]
-        return [("value", self.value_type), *owners, (CLAIMED_AT, "timestamp")]
 
 
 def claim_tables(entity: Entity) -> tuple[ClaimTable, ...]:
@@ -112,10 +97,12 @@ def declare(entity: Entity, *, keyspace: str, connection: str | None = None) -> 
     indexed = {f.name for f in indexed_fields(entity)}
     attrs: dict[str, Any] = {}
     for f in entity.fields:
-        attrs[_attribute(f.name)] = _column(
-            cql_type(f),
-            f.name,
-            partition_key=f.name == entity.primary_key[0],
+        if f.kind is Kind.COUNTER:  # never a key nor indexed
+            attrs[_attribute(f.name)] = columns.Counter(db_field=f.name)
+            continue
+        attrs[_attribute(f.name)] = COLUMN_TYPES[f.kind](
+            db_field=f.name,
+            partition_key=f.name in entity.partition_fields,
             primary_key=f.name in entity.primary_key,
             index=f.name in indexed,
         )
@@ -123,21 +110,20 @@ def declare(entity: Entity, *, keyspace: str, connection: str | None = None) -> 
 
 
 def declare_claim(claim: ClaimTable, *, keyspace: str, connection: str | None = None) -> type[Model]:
-    """The cqlengine model of a claim table."""
-    attrs = {
-        _attribute(column): _column(kind, column, partition_key=column == "value", primary_key=column == "value")
-        for column, kind in claim.columns()
-    }
+    """The cqlengine model of a claim table, keyed by ``value``."""
+    entity = claim.entity
+    value_type = columns.Text if claim.is_group else COLUMN_TYPES[entity[claim.fields[0]].kind]
+    attrs: dict[str, Any] = {_attribute(VALUE): value_type(db_field=VALUE, partition_key=True)}
+    for name in entity.primary_key:
+        column = OWNER_PREFIX + name
+        attrs[_attribute(column)] = COLUMN_TYPES[entity[name].kind](db_field=column)
+    attrs[_attribute(CLAIMED_AT)] = columns.DateTime(db_field=CLAIMED_AT)
     return _model(claim.name, attrs, keyspace, connection)
 
 
 def _attribute(column: str) -> str:
     """A model attribute for ``column`` that does not shadow cqlengine's own."""
     return f"{column}_" if column in BaseModel.__dict__ else column
-
-
-def _column(kind: str, name: str, **options: bool) -> Any:
-    return _COLUMNS[kind](db_field=name, **options)
 
 
 def _model(table: str, attrs: dict[str, Any], keyspace: str, connection: str | None) -> type[Model]:

@@ -121,6 +121,16 @@ class CassandraRepository(Repository):
         olds = [found[name] for name in self._cql.values]
         return Request(self._cql.update, [*key, ttl, ttl, *values, *key, *olds], lwt=True)
 
+    def _increment_rows(self, rows: list[Row]) -> None:
+        # counter updates are not idempotent: sent once each, never retried
+        amounts = self._cql.values
+        requests = [
+            Request(self._cql.increment, [*(row[name] for name in amounts), *key_of(self.entity, row)]) for row in rows
+        ]
+        for outcome in self._statements.execute_all(requests):
+            if isinstance(outcome, DAOError):
+                raise outcome
+
     def _delete_cascade(self, pk: Row) -> list[tuple[str, Row]]:
         found = self._select_by_pk(pk)
         return [] if found is None else self._delete_rows(self.entity, [found])

@@ -57,12 +57,15 @@ class SQLBackend(Backend):
         finally:
             self.store.schema_changed()
 
+    def pending_migrations(self) -> dict[str, list[str]]:
+        return migrate.pending(self.store, self.catalog)
+
     def current_migrations(self) -> dict[str, list[str]]:
         return migrate.current(self.store, self.catalog)
 
     def drop_schema(self) -> None:
         try:
-            migrate.drop(self.store, self.catalog, self.models)
+            migrate.drop(self.store, self.catalog)
         finally:
             self.store.schema_changed()
 

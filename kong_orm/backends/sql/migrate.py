@@ -90,15 +90,31 @@ def current(store: Store, catalog: Catalog | None = None) -> dict[str, list[str]
     return dict(sorted(applied.items(), key=lambda item: (item[0] != CORE, item[0])))
 
 
+def revisions_in(script: ScriptDirectory, location: Path) -> list[str]:
+    """The revisions of ``location``, oldest first."""
+    folder = location.resolve()
+    return [r.revision for r in reversed(list(script.walk_revisions())) if Path(r.path).parent.resolve() == folder]
+
+
 def newest_revision(script: ScriptDirectory, location: Path) -> str:
     """The revision of ``location`` that no other revision there revises."""
-    folder = location.resolve()
-    mine = [r for r in script.walk_revisions() if Path(r.path).parent.resolve() == folder]
-    revised = {down for r in mine for down in r._versioned_down_revisions}
-    newest = [r.revision for r in mine if r.revision not in revised]
+    mine = [script.get_revision(name) for name in revisions_in(script, location)]
+    revised = {down for r in mine if r is not None for down in r._versioned_down_revisions}
+    newest = [r.revision for r in mine if r is not None and r.revision not in revised]
     if len(newest) != 1:
         raise ValueError(f"{location} must hold one chain of revisions, found heads {newest}")
     return newest[0]
+
+
+def pending(store: Store, catalog: Catalog) -> dict[str, list[str]]:
+    """Revisions of the catalog's components not applied yet, per component."""
+    done = current(store, catalog)
+    script = _script(catalog)
+    missing = {
+        component: [name for name in revisions_in(script, location) if name not in done.get(component, [])]
+        for component, location in component_locations(catalog.plugins).items()
+    }
+    return {component: names for component, names in missing.items() if names}
 
 
 def upgrade(store: Store, catalog: Catalog, models: Models) -> dict[str, list[str]]:
@@ -130,9 +146,11 @@ def upgrade(store: Store, catalog: Catalog, models: Models) -> dict[str, list[st
     return applied
 
 
-def drop(store: Store, catalog: Catalog, models: Models) -> None:
-    """Drop the catalog's tables and the revision record."""
-    tables = models.tables(catalog)
+def drop(store: Store, catalog: Catalog) -> None:
+    """Drop the tables of the catalog and of every known plugin, and the revision record."""
+    known = catalog.with_every_known_plugin()
+    models = Models(known)
+    tables = models.tables(known)
 
     def work(conn: Connection) -> None:
         models.metadata.drop_all(conn, tables=tables, checkfirst=True)

@@ -1,10 +1,13 @@
 """Apply, list, drop and empty the schema of a factory's keyspace.
 
-Migrations are CQL files, ``<component>/NNNN_name.cql`` beside this module,
-applied in name order; ``{keyspace}`` in them names the configured keyspace.
-Applied names are recorded per component in ``schema_migrations`` (``id
-text PRIMARY KEY, migrations list<text>``), so running again changes
-nothing. Each schema change waits until the nodes agree on the schema.
+Migrations are CQL files, ``NNNN_name.cql``, applied in name order;
+``{keyspace}`` in them names the configured keyspace. Core's are in ``core/``
+beside this module, a plugin's in the ``cassandra/`` folder of its
+migrations. Applied names are recorded per component in ``schema_migrations``
+(``id text PRIMARY KEY, migrations list<text>``), so running again changes
+nothing. The entities of a component without CQL files get their tables from
+their cqlengine models. Each schema change waits until the nodes agree on the
+schema.
 """
 from __future__ import annotations
 
@@ -12,20 +15,28 @@ import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cassandra.encoder import cql_quote
 from cassandra.metadata import protect_name
 
+from kong_orm.backends.cassandra.cql import create_table_cql
 from kong_orm.backends.cassandra.keyspace import Keyspace
+from kong_orm.backends.cassandra.models import claim_tables
 from kong_orm.backends.cassandra.repository import read_all
 from kong_orm.backends.cassandra.settings import CassandraSettings
 from kong_orm.backends.cassandra.statements import Request, Result
 from kong_orm.errors import DAOError
+from kong_orm.registry import CORE, Catalog
+from kong_orm.schema.entity import Entity
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_TABLE = "schema_migrations"
-COMPONENTS = ("core",)
 _COMMENT = re.compile(r"--[^\n]*")
 
 
@@ -42,11 +53,30 @@ class Migration:
         return [" ".join(statement.split()) for statement in cql.split(";") if statement.strip()]
 
 
-def available(component: str) -> list[Migration]:
-    """The migrations of ``component``, in order."""
-    folder = resources.files(__package__).joinpath(component)
+def available(folder: Traversable) -> list[Migration]:
+    """The migrations in ``folder``, in order."""
     files = sorted((entry for entry in folder.iterdir() if entry.name.endswith(".cql")), key=lambda e: e.name)
     return [Migration(entry.name[: -len(".cql")], entry.read_text(encoding="utf-8")) for entry in files]
+
+
+def component_folders(catalog: Catalog) -> dict[str, Traversable]:
+    """The CQL folder of each component that has one, core first."""
+    folders: dict[str, Traversable] = {CORE: resources.files(__package__).joinpath(CORE)}
+    for plugin in catalog.plugins:
+        folder = None if plugin.migrations is None else Path(plugin.migrations) / "cassandra"
+        if folder is not None and folder.is_dir():
+            folders[plugin.name] = folder
+    return folders
+
+
+def pending(keyspace: Keyspace) -> dict[str, list[str]]:
+    """Migrations of the keyspace's components not applied yet, per component."""
+    done = current(keyspace)
+    missing = {
+        component: [m.name for m in available(folder) if m.name not in done.get(component, [])]
+        for component, folder in component_folders(keyspace.catalog).items()
+    }
+    return {component: names for component, names in missing.items() if names}
 
 
 def create_keyspace_cql(settings: CassandraSettings) -> str:
@@ -81,12 +111,22 @@ def upgrade(keyspace: Keyspace, settings: CassandraSettings) -> dict[str, list[s
                       "(id text PRIMARY KEY, migrations list<text>)")
     done = current(keyspace)
     applied: dict[str, list[str]] = {}
-    for component in COMPONENTS:
-        for migration in available(component):
+    folders = component_folders(keyspace.catalog)
+    for component, folder in folders.items():
+        for migration in available(folder):
             if migration.name not in done.get(component, []):
                 _apply(keyspace, component, migration)
                 applied.setdefault(component, []).append(migration.name)
+    _create_from_models(keyspace, [e for e in keyspace.catalog if keyspace.catalog.owner(e) not in folders])
     return applied
+
+
+def _create_from_models(keyspace: Keyspace, entities: list[Entity]) -> None:
+    """``CREATE TABLE IF NOT EXISTS`` (and indexes) for entities without CQL files, from their models."""
+    for entity in entities:
+        for model in keyspace.models_of(entity):
+            for cql in create_table_cql(model):
+                _schema(keyspace, cql)
 
 
 def _apply(keyspace: Keyspace, component: str, migration: Migration) -> None:
@@ -98,12 +138,15 @@ def _apply(keyspace: Keyspace, component: str, migration: Migration) -> None:
 
 
 def drop(keyspace: Keyspace) -> None:
-    """Drop every table of the factory and the migrations record; the keyspace stays."""
-    exists = Request("SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", [keyspace.name])
-    if not keyspace.statements.execute(exists).rows:
-        return
-    for table in [*keyspace.table_names(), MIGRATIONS_TABLE]:
-        _schema(keyspace, f"DROP TABLE IF EXISTS {keyspace.qualified(table)}")
+    """Drop the tables of the factory and of every known plugin, and the migrations
+    record; the keyspace and any other table in it stay."""
+    listed = Request("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", [keyspace.name])
+    present = {row["table_name"] for row in keyspace.statements.execute(listed).rows}
+    known = keyspace.catalog.with_every_known_plugin()
+    ours = [name for entity in known for name in (*(c.name for c in claim_tables(entity)), entity.name)]
+    for table in [*ours, MIGRATIONS_TABLE]:
+        if table in present:
+            _schema(keyspace, f"DROP TABLE IF EXISTS {keyspace.qualified(table)}")
 
 
 def truncate(keyspace: Keyspace) -> None:

@@ -1,0 +1,200 @@
+"""Cassandra baselines: prepared statements on a cassandra-driver ``Session``
+(plain writes, and lightweight-transaction writes), and plain cqlengine models.
+
+Each contender has a cluster connection of its own, at consistency ONE as
+kong_orm's default, protocol v5.
+"""
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from cassandra import ConsistencyLevel
+from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
+from cassandra.concurrent import execute_concurrent_with_args
+from cassandra.cqlengine import columns
+from cassandra.cqlengine import connection as cqlengine_connection
+from cassandra.cqlengine.models import Model
+from cassandra.cqlengine.query import BatchQuery, BatchType
+
+from benchmarks.contenders import TIMEOUT, Admin, Contender
+from benchmarks.workload import COLUMNS, Row
+
+_COLS = ", ".join(COLUMNS)
+STREAM_FETCH_SIZE = 1000
+
+
+def parse_url(url: str) -> tuple[list[str], int, str]:
+    """Contact points, port and keyspace of a ``cassandra://`` URL."""
+    parts = urlsplit(url)
+    hosts = (parts.hostname or "127.0.0.1").split(",")
+    return hosts, parts.port or 9042, parts.path.strip("/") or "kong"
+
+
+def connect(url: str) -> tuple[Any, Any]:
+    hosts, port, _ = parse_url(url)
+    profile = ExecutionProfile(consistency_level=ConsistencyLevel.ONE, request_timeout=TIMEOUT)
+    cluster = Cluster(hosts, port=port, protocol_version=5, execution_profiles={EXEC_PROFILE_DEFAULT: profile})
+    return cluster, cluster.connect()
+
+
+class Driver(Contender):
+    """Prepared statements; writes without conditions."""
+
+    name = "driver"
+    condition = ""
+
+    def __init__(self, url: str) -> None:
+        self.cluster, self.session = connect(url)
+        table = f"{parse_url(url)[2]}.consumers"
+        prepare = self.session.prepare
+        self._insert = prepare(f"INSERT INTO {table} ({_COLS}) VALUES (?, ?, ?, ?){self.insert_condition}")
+        self._find = prepare(f"SELECT {_COLS} FROM {table} WHERE id = ?")
+        self._find_all = prepare(f"SELECT {_COLS} FROM {table} WHERE username = ?")
+        self._all = prepare(f"SELECT {_COLS} FROM {table}")
+        self._count = prepare(f"SELECT COUNT(*) FROM {table}")
+        self._update = prepare(f"UPDATE {table} SET custom_id = ? WHERE id = ?{self.condition}")
+        self._delete = prepare(f"DELETE FROM {table} WHERE id = ?{self.condition}")
+
+    insert_condition = ""
+
+    @staticmethod
+    def _params(row: Row) -> tuple[Any, ...]:
+        return (row["id"], row["created_at"], row["custom_id"], row["username"])
+
+    def insert(self, row: Row) -> Any:
+        return self.session.execute(self._insert, self._params(row))
+
+    def find(self, key: uuid.UUID) -> Any:
+        return self.session.execute(self._find, (key,)).one()
+
+    def find_all(self, username: str) -> Any:
+        return list(self.session.execute(self._find_all, (username,)))
+
+    def find_page(self, size: int) -> Any:
+        bound = self._all.bind(())
+        bound.fetch_size = size
+        return self.session.execute(bound).current_rows
+
+    def count(self) -> int:
+        return int(self.session.execute(self._count).one()[0])
+
+    def update(self, key: uuid.UUID, custom_id: str) -> Any:
+        return self.session.execute(self._update, (custom_id, key))
+
+    def delete(self, key: uuid.UUID) -> Any:
+        return self.session.execute(self._delete, (key,))
+
+    def insert_many(self, rows: list[Row]) -> None:
+        params = [self._params(r) for r in rows]
+        results = execute_concurrent_with_args(self.session, self._insert, params, concurrency=50)
+        for ok, outcome in results:
+            if not ok:
+                raise outcome
+
+    def stream(self) -> int:
+        bound = self._all.bind(())
+        bound.fetch_size = STREAM_FETCH_SIZE
+        return sum(1 for _ in self.session.execute(bound))
+
+    def close(self) -> None:
+        self.cluster.shutdown()
+
+
+class DriverLWT(Driver):
+    """Writes as lightweight transactions, what a write that must not clobber costs:
+    ``INSERT ... IF NOT EXISTS``, ``UPDATE ... IF EXISTS``, ``DELETE ... IF EXISTS``.
+    Reads are the same as :class:`Driver`'s, so they are not repeated."""
+
+    name = "driver LWT"
+    insert_condition = " IF NOT EXISTS"
+    condition = " IF EXISTS"
+    find = find_all = find_page = count = insert_many = stream = None  # type: ignore[assignment]
+
+
+def _cqlengine_model(keyspace: str, connection: str) -> type[Model]:
+    class Consumer(Model):  # type: ignore[misc]
+        __table_name__ = "consumers"
+        __keyspace__ = keyspace
+        __connection__ = connection
+
+        id = columns.UUID(primary_key=True)
+        created_at = columns.DateTime()
+        custom_id = columns.Text(index=True)
+        username = columns.Text(index=True)
+
+    return Consumer
+
+
+def _moment(ms: int) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).replace(tzinfo=None)
+
+
+class Cqlengine(Contender):
+    """Plain cqlengine models on a connection of their own."""
+
+    name = "cqlengine"
+
+    def __init__(self, url: str) -> None:
+        self.cluster, session = connect(url)
+        self.connection = f"bench_{uuid.uuid4().hex}"
+        cqlengine_connection.register_connection(self.connection, session=session)
+        self.model = _cqlengine_model(parse_url(url)[2], self.connection)
+
+    def _fields(self, row: Row) -> dict[str, Any]:
+        return {**row, "created_at": _moment(row["created_at"])}
+
+    def insert(self, row: Row) -> Any:
+        return self.model.create(**self._fields(row))
+
+    def find(self, key: uuid.UUID) -> Any:
+        return self.model.objects(id=key).first()
+
+    def find_all(self, username: str) -> Any:
+        return list(self.model.objects(username=username))
+
+    def find_page(self, size: int) -> Any:
+        return list(self.model.objects.all().limit(size))
+
+    def count(self) -> int:
+        return int(self.model.objects.count())
+
+    def update(self, key: uuid.UUID, custom_id: str) -> Any:
+        return self.model.objects(id=key).update(custom_id=custom_id)
+
+    def delete(self, key: uuid.UUID) -> Any:
+        return self.model.objects(id=key).delete()
+
+    def insert_many(self, rows: list[Row]) -> None:
+        with BatchQuery(batch_type=BatchType.Unlogged, connection=self.connection) as batch:
+            for row in rows:
+                self.model.batch(batch).create(**self._fields(row))
+
+    def stream(self) -> int:
+        return sum(1 for _ in self.model.objects.all().fetch_size(STREAM_FETCH_SIZE))
+
+    def close(self) -> None:
+        cqlengine_connection.unregister_connection(self.connection)
+        self.cluster.shutdown()
+
+
+class CassandraAdmin(Admin):
+    """Loads and deletes rows with concurrent plain statements."""
+
+    def __init__(self, url: str) -> None:
+        self.raw = Driver(url)
+
+    def load(self, rows: list[Row]) -> None:
+        for i in range(0, len(rows), 5000):
+            self.raw.insert_many(rows[i:i + 5000])
+
+    def delete_ids(self, ids: list[Any]) -> None:
+        results = execute_concurrent_with_args(self.raw.session, self.raw._delete, [(k,) for k in ids], concurrency=50)
+        for ok, outcome in results:
+            if not ok:
+                raise outcome
+
+    def close(self) -> None:
+        self.raw.close()

@@ -1,0 +1,42 @@
+"""The benchmark's smoke mode runs end to end and reports every op.
+
+No timing is asserted: only that the table and the JSON are complete and
+hold positive figures (``n/a`` where kong_orm does not offer an op).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks.workload import OPS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_smoke(tmp_path: Path) -> tuple[str, dict[str, Any]]:
+    out = tmp_path / "smoke.json"
+    command = [sys.executable, "-m", "benchmarks", "--smoke", "--no-pin", "--json", str(out)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout, json.loads(out.read_text())
+
+
+def test_smoke_reports_every_op_of_every_contender_with_positive_figures(tmp_path: Path) -> None:
+    stdout, report = run_smoke(tmp_path)
+
+    sqlite = report["backends"]["sqlite"]
+    assert sqlite["contenders"] == ["kong_orm", "sqlite3", "core", "orm"]
+    for threads in ("1", "2"):
+        ops = sqlite["threads"][threads]["ops"]
+        assert list(ops) == list(OPS)
+        for op, by_contender in ops.items():
+            for name, figures in by_contender.items():
+                if figures is None:
+                    assert name == "kong_orm" and op in ("insert_many", "stream"), (op, name)
+                    continue
+                assert figures["median_us"] > 0 and figures["p90_us"] >= figures["median_us"], (op, name)
+    table_ops = [line.split()[0] for line in stdout.splitlines() if line.split()[:1] and line.split()[0] in OPS]
+    assert table_ops == list(OPS) * 2
