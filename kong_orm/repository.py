@@ -206,17 +206,17 @@ class Repository(ABC):
         rows, next_position = self._select_page(clean, position, size)
         return rows, encode_offset(next_position, query)
 
-    def iterate(self, filter: Mapping[str, Any] | None = None, *, page_size: int = 1000) -> Iterator[Row]:
+    def stream(self, filter: Mapping[str, Any] | None = None, *, page_size: int = 1000) -> Iterator[Row]:
         """Yield every row matching ``filter`` in page order (as :meth:`find_page`), one page at a time.
 
         A page is read only when the previous one has been consumed, so memory
         stays flat however many rows there are. Rows written meanwhile may or
         may not be seen, as with :meth:`find_page`.
 
-        Example: ``for consumer in dao.consumers.iterate(page_size=500): ...``
+        Example: ``for consumer in dao.consumers.stream(page_size=500): ...``
         """
-        clean = self._filter(filter, "iterate")
-        _check_page_size(page_size, "iterate")
+        clean = self._filter(filter, "stream")
+        _check_page_size(page_size, "stream")
         return self._pages(clean, page_size)
 
     def _pages(self, filter_: Row, size: int) -> Iterator[Row]:

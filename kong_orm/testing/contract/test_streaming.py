@@ -1,4 +1,4 @@
-"""iterate: every row once, a page at a time, read only as the caller consumes it."""
+"""stream: every row once, a page at a time, read only as the caller consumes it."""
 from __future__ import annotations
 
 import pytest
@@ -17,27 +17,27 @@ def _paged(factory: DAOFactory, size: int) -> list[dict[str, object]]:
     return rows
 
 
-def test_iterate_yields_every_row_once_in_page_order(factory: DAOFactory) -> None:
+def test_stream_yields_every_row_once_in_page_order(factory: DAOFactory) -> None:
     factory.consumers.insert_many({"username": f"s{n}"} for n in range(23))
-    rows = list(factory.consumers.iterate(page_size=5))
+    rows = list(factory.consumers.stream(page_size=5))
     assert len(rows) == 23
     assert sorted(row["username"] for row in rows) == sorted(f"s{n}" for n in range(23))
     assert rows == _paged(factory, 5)
 
 
-def test_iterate_filters_like_find_all(factory: DAOFactory) -> None:
+def test_stream_filters_like_find_all(factory: DAOFactory) -> None:
     first, second = add_api(factory), add_api(factory)
     mine = [add_plugin(factory, first, name=name, config={}) for name in ("key-auth", "cors")]
     add_plugin(factory, second, name="key-auth", config={})
-    found = list(factory.plugins.iterate({"api_id": first["id"]}, page_size=1))
+    found = list(factory.plugins.stream({"api_id": first["id"]}, page_size=1))
     assert sorted(found, key=lambda row: row["name"]) == sorted(mine, key=lambda row: row["name"])
-    assert list(factory.plugins.iterate({"api_id": first["id"], "name": "nope"})) == []
+    assert list(factory.plugins.stream({"api_id": first["id"], "name": "nope"})) == []
 
 
-def test_iterate_reads_a_page_only_once_the_previous_one_is_consumed(factory: DAOFactory) -> None:
+def test_stream_reads_a_page_only_once_the_previous_one_is_consumed(factory: DAOFactory) -> None:
     factory.consumers.insert_many({"username": f"lazy{n}"} for n in range(12))
     with count_statements(factory) as counted:
-        rows = factory.consumers.iterate(page_size=5)
+        rows = factory.consumers.stream(page_size=5)
         assert counted.count == 0
         for _ in range(5):
             next(rows)
@@ -48,11 +48,11 @@ def test_iterate_reads_a_page_only_once_the_previous_one_is_consumed(factory: DA
         assert len(list(rows)) == 6
 
 
-def test_iterate_checks_its_arguments_at_once(factory: DAOFactory) -> None:
+def test_stream_checks_its_arguments_at_once(factory: DAOFactory) -> None:
     with pytest.raises(SchemaError):
-        factory.consumers.iterate({"foo": "bar"})
+        factory.consumers.stream({"foo": "bar"})
     with pytest.raises(ValueError):
-        factory.consumers.iterate(page_size=0)
+        factory.consumers.stream(page_size=0)
     with pytest.raises(TypeError):
-        factory.consumers.iterate(page_size="10")  # type: ignore[arg-type]
-    assert list(factory.consumers.iterate()) == []
+        factory.consumers.stream(page_size="10")  # type: ignore[arg-type]
+    assert list(factory.consumers.stream()) == []
