@@ -227,7 +227,7 @@ class Repository(ABC):
         """
         clean = self._filter(filter, "stream")
         _check_page_size(page_size, "stream")
-        return self._pages(clean, page_size)
+        return iter(()) if matches_nothing(self.entity, clean) else self._pages(clean, page_size)
 
     def _pages(self, filter_: Row, size: int) -> Iterator[Row]:
         position: bytes | None = None

@@ -14,9 +14,6 @@ from sqlalchemy.types import TypeEngine
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Kind, as_read
 
-_READ_BACK = (Kind.NUMBER, Kind.BOOLEAN)
-"""Kinds whose stored values follow the centre's read-back rule (:func:`as_read`)."""
-
 
 def to_dict(entity: Entity, row: Sequence[Any]) -> dict[str, Any]:
     """A row (values in field order, already Python values) as a plain dict of every field."""
@@ -34,9 +31,9 @@ def _result_processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any
     return processor
 
 
-def _chain(first: Callable[[Any], Any] | None, then: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
-    if first is None or then is None:
-        return first or then
+def _chain(first: Callable[[Any], Any] | None, then: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    if first is None:
+        return then
     return lambda value: then(first(value))
 
 
@@ -44,8 +41,8 @@ class RowReader:
     """Turns the driver's rows of one entity (columns in field order) into plain dicts.
 
     Each value goes through the column type's result conversion for the
-    dialect (SQLite keeps UUIDs as hex text and JSON as text) and the centre's
-    read-back rule; columns needing neither are copied as they are.
+    dialect (SQLite keeps UUIDs as hex text and JSON as text), then the
+    centre's read-back rule.
     """
 
     def __init__(self, entity: Entity, table: Table, dialect: Dialect) -> None:
@@ -54,20 +51,12 @@ class RowReader:
         fixes = []
         for f in entity.fields:
             stored = _result_processor(table.c[f.name].type, dialect)
-            read_back = functools.partial(as_read, f) if f.kind in _READ_BACK else None
-            fix = _chain(stored, read_back)
-            if fix is not None:
-                fixes.append((f.name, fix))
+            fixes.append((f.name, _chain(stored, functools.partial(as_read, f))))
         self._fixes = tuple(fixes)
         self._nested = tuple(f.name for f in entity.fields if f.kind in (Kind.TABLE, Kind.ARRAY))
 
     def __call__(self, values: Sequence[Any]) -> dict[str, Any]:
-        row = dict(zip(self.names, values))
-        for name, fix in self._fixes:
-            value = row[name]
-            if value is not None:
-                row[name] = fix(value)
-        return row
+        return {name: None if value is None else fix(value) for (name, fix), value in zip(self._fixes, values)}
 
     def as_stored(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """A row computed in Python (validated values) as a read would return it: nested
