@@ -242,6 +242,7 @@ POSTGRES = Database(
         Option("database", "a database name", text),
         Option("pool_size", "a positive integer", positive_int),
         Option("sslmode", f"one of {', '.join(SSL_MODES)}", one_of(*SSL_MODES)),
+        Option("prepared_statements", "true or false (false behind PgBouncer's transaction pooling)", flag),
         _PURGE_INTERVAL,
     ),
     {"username": "user", "password": "password", "host": "host", "port": "port", "database": "database"},

@@ -6,12 +6,14 @@ its backend for a handful of primitives named after what they send.
 """
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from kong_orm.errors import DAOError, DatabaseError, SchemaError, UniqueError
 from kong_orm.events import Events, EventType
 from kong_orm.paging import PROCESS_OFFSETS, Offsets, query_of
 from kong_orm.registry import Catalog
@@ -31,6 +33,7 @@ from kong_orm.schema.validate import (
     validate_new,
 )
 
+log = logging.getLogger(__name__)
 Row = dict[str, Any]
 MAX_PAGE_SIZE = 50_000
 MAX_TTL = 630_720_000
@@ -51,6 +54,48 @@ def _generate(f: Field) -> Any:
 def _check_ttl(ttl: Any) -> None:
     if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or not 0 < ttl <= MAX_TTL):
         raise ValueError(f"ttl must be a whole number of seconds from 1 to {MAX_TTL}, not {ttl!r}")
+
+
+def row_error(index: int, error: DAOError) -> DAOError:
+    """``error`` about one row of a batch, its fields named ``rows[<index>].<field>``.
+
+    A :class:`DatabaseError` is about the store, not a row, and comes back as it is.
+    """
+    if isinstance(error, DatabaseError):
+        return error
+    prefix = f"rows[{index}]"
+    problem = {f"{prefix}.{field}": message for field, message in error.errors.items()} or {prefix: error.message}
+    return type(error)(problem)
+
+
+def repeated_in_batch(entity: Entity, rows: list[Row]) -> dict[str, str | list[str]]:
+    """``rows[i].field -> message`` for each row repeating a key or unique value of an earlier row."""
+    errors: dict[str, str | list[str]] = {}
+    single = [(name,) for name in (*entity.primary_key, *(f.name for f in entity.unique_fields))]
+    for fields in [tuple(entity.primary_key), *single]:
+        seen: set[tuple[Any, ...]] = set()
+        for index, row in enumerate(rows):
+            value = tuple(row.get(name) for name in fields)
+            if None in value:
+                continue
+            if value in seen:
+                errors.update(UniqueError.for_values({f"rows[{index}].{n}": row[n] for n in fields}).errors)
+            seen.add(value)
+    for group in entity.unique_together:
+        seen = set()
+        for index, row in enumerate(rows):
+            value = tuple(row.get(name) for name in group.fields)
+            if value in seen:
+                errors[f"rows[{index}]"] = group.message
+            seen.add(value)
+    return errors
+
+
+def _check_page_size(size: Any, verb: str) -> None:
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise TypeError(f"{verb}() size must be an int, not {type(size).__name__}")
+    if not 0 < size <= MAX_PAGE_SIZE:
+        raise ValueError(f"{verb}() size must be between 1 and {MAX_PAGE_SIZE}")
 
 
 class Repository(ABC):
@@ -100,6 +145,45 @@ class Repository(ABC):
         self.events.publish(EventType.ENTITY_CREATED, self.name, stored)
         return stored
 
+    def insert_many(self, rows: Iterable[Mapping[str, Any]], *, ttl: int | None = None) -> list[Row]:
+        """Validate and store several new entities, all of them or none; return them as stored.
+
+        Each row is validated as :meth:`insert` validates one. Errors name the
+        row by its index in ``rows``: ``rows[3].name=name is required``; every
+        invalid row is named, and nothing is stored. One ``ENTITY_CREATED`` event
+        per row follows once all are stored.
+
+        :param rows: field -> value mappings, as for :meth:`insert`.
+        :param ttl: seconds after which every row disappears.
+        :raises SchemaError: invalid values (``rows[i].field`` keys).
+        :raises UniqueError: a unique value is taken, by a stored row or an earlier row of ``rows``.
+        :raises ForeignKeyError: a referenced row does not exist.
+
+        Example: ``dao.consumers.insert_many({"username": f"user{n}"} for n in range(10_000))``
+        """
+        self._refuse_counters("insert_many")
+        _check_ttl(ttl)
+        candidates: list[Row] = []
+        errors: dict[str, str | list[str]] = {}
+        for index, values in enumerate(rows):
+            try:
+                candidates.append(self._new_row(values))
+            except SchemaError as exc:
+                errors.update(row_error(index, exc).errors)
+        if errors:
+            raise SchemaError(errors)
+        stored = self._insert_rows(candidates, ttl) if candidates else []
+        for row in stored:
+            self.events.publish(EventType.ENTITY_CREATED, self.name, row)
+        return stored
+
+    def _new_row(self, values: Mapping[str, Any]) -> Row:
+        candidate = dict(require_dict(values, "insert_many"))
+        for f in self.entity.fields:
+            if f.auto and candidate.get(f.name) is None:
+                candidate[f.name] = _generate(f)
+        return validate_new(self.entity, candidate)
+
     def find(self, primary_key: Mapping[str, Any]) -> Row | None:
         """Return the row with this primary key, or ``None``; other keys are ignored.
 
@@ -131,6 +215,27 @@ class Repository(ABC):
             return [], None
         rows, next_position = self._select_page(clean, position, size)
         return rows, self.offsets.encode(next_position, query)
+
+    def stream(self, filter: Mapping[str, Any] | None = None, *, page_size: int = 1000) -> Iterator[Row]:
+        """Yield every row matching ``filter`` in page order (as :meth:`find_page`), one page at a time.
+
+        A page is read only when the previous one has been consumed, so memory
+        stays flat however many rows there are. Rows written meanwhile may or
+        may not be seen, as with :meth:`find_page`.
+
+        Example: ``for consumer in dao.consumers.stream(page_size=500): ...``
+        """
+        clean = self._filter(filter, "stream")
+        _check_page_size(page_size, "stream")
+        return iter(()) if matches_nothing(self.entity, clean) else self._pages(clean, page_size)
+
+    def _pages(self, filter_: Row, size: int) -> Iterator[Row]:
+        position: bytes | None = None
+        while True:
+            rows, position = self._select_page(filter_, position, size)
+            yield from rows
+            if position is None:
+                return
 
     def count(self, filter: Mapping[str, Any] | None = None) -> int:
         """Return how many rows match ``filter`` (all rows without one)."""
@@ -265,6 +370,29 @@ class Repository(ABC):
     @abstractmethod
     def _delete_cascade(self, pk: Row) -> list[tuple[str, Row]]:
         """Delete the row and its descendants; return ``(entity, row)`` pairs, the row first."""
+
+    def _insert_rows(self, rows: list[Row], ttl: int | None) -> list[Row]:
+        """Store validated rows, all or none; return them as stored.
+
+        Errors name the row as :func:`row_error` does. This default inserts one
+        row at a time and deletes those already stored when one fails; a store
+        that can do it atomically and in fewer round trips overrides it.
+        """
+        stored: list[Row] = []
+        for index, row in enumerate(rows):
+            try:
+                stored.append(self._insert_row(row, ttl))
+            except DAOError as exc:
+                self._remove_stored(stored)
+                raise row_error(index, exc) from exc
+        return stored
+
+    def _remove_stored(self, rows: list[Row]) -> None:
+        for row in reversed(rows):
+            try:
+                self._delete_cascade({name: row[name] for name in self.entity.primary_key})
+            except DAOError as exc:
+                log.warning("could not remove a row of a failed insert_many from %s: %s", self.name, exc)
 
     def _increment_rows(self, rows: list[Row]) -> None:
         """Add each row's counter values to the stored ones (rows created at zero), atomically per row."""

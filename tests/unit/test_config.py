@@ -90,8 +90,8 @@ def test_unknown_option_error_names_the_known_ones() -> None:
         Config.from_url("postgresql://kong@db/kong?timeuot=1")
     assert raised.value.option == "timeuot"
     assert str(raised.value).endswith(
-        "known options: database, host, offset_secret, password, plugins, pool_size, port, purge_interval, "
-        "sslmode, timeout, user"
+        "known options: database, host, offset_secret, password, plugins, pool_size, port, prepared_statements, "
+        "purge_interval, sslmode, timeout, user"
     )
 
 

@@ -21,13 +21,17 @@ from kong_orm.schema.entity import Entity
 __all__ = ["SQLBackend", "SQLRepository"]
 
 _TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|PRAGMA)\b", re.IGNORECASE)
+"""Statements not counted: a count is of the work sent, not of how transactions are framed."""
 
 
 class SQLBackend(Backend):
     """The ``postgres`` and ``sqlite`` databases.
 
     Option ``purge_interval`` (seconds, default 60; 0 turns it off): how often
-    a background thread deletes rows whose TTL has passed.
+    a background thread deletes rows whose TTL has passed. PostgreSQL option
+    ``prepared_statements`` (default true): prepare each statement once per
+    connection; turn it off behind a pooler that shares server sessions
+    between clients (PgBouncer's transaction pooling).
     """
 
     def __init__(self, config: Config, catalog: Catalog) -> None:
@@ -48,7 +52,10 @@ class SQLBackend(Backend):
         return repository
 
     def run_migrations(self) -> dict[str, list[str]]:
-        return migrate.upgrade(self.store, self.catalog, self.models)
+        try:
+            return migrate.upgrade(self.store, self.catalog, self.models)
+        finally:
+            self.store.schema_changed()
 
     def pending_migrations(self) -> dict[str, list[str]]:
         return migrate.pending(self.store, self.catalog)
@@ -57,7 +64,10 @@ class SQLBackend(Backend):
         return migrate.current(self.store, self.catalog)
 
     def drop_schema(self) -> None:
-        migrate.drop(self.store, self.catalog)
+        try:
+            migrate.drop(self.store, self.catalog)
+        finally:
+            self.store.schema_changed()
 
     def truncate_tables(self) -> None:
         tables = self.models.tables(reversed(self.catalog.in_dependency_order()))
@@ -82,11 +92,17 @@ class SQLBackend(Backend):
             if not _TRANSACTION_CONTROL.match(statement):
                 counter.record(statement)
 
-        self._listeners[id(counter)] = record
+        def record_message(statements: list[str]) -> None:
+            for statement in statements:
+                record(None, None, statement)
+
+        self._listeners[id(counter)] = (record, record_message)
+        self.store.observers += (record_message,)
         for engine in self.store.engines:
             event.listen(engine, "before_cursor_execute", record)
 
     def _unlisten_statements(self, counter: StatementCounter) -> None:
-        record = self._listeners.pop(id(counter))
+        record, record_message = self._listeners.pop(id(counter))
+        self.store.observers = tuple(o for o in self.store.observers if o is not record_message)
         for engine in self.store.engines:
             event.remove(engine, "before_cursor_execute", record)

@@ -1,9 +1,9 @@
-"""Engines for PostgreSQL and SQLite, and the one place driver errors are caught."""
+"""Engines for PostgreSQL and SQLite, the connections hot paths run on, and the one place driver errors are caught."""
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
@@ -11,8 +11,20 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql import ClauseElement
 
+from kong_orm.backends.sql.compiled import SQLText
 from kong_orm.backends.sql.deadline import bounded_connection_factory, client_bound
+from kong_orm.backends.sql.links import (
+    ROWS_PER_STATEMENT,
+    Driver,
+    Link,
+    Part,
+    PostgresDriver,
+    SQLiteDriver,
+    stale_prepared,
+)
+from kong_orm.backends.sql.transaction import Transaction
 from kong_orm.config import Config
 from kong_orm.errors import DAOError, DatabaseError
 
@@ -40,12 +52,22 @@ def database_url(config: Config) -> URL:
 
 
 class Store:
-    """The engines of one database, with error translation and one retry after a
-    lost connection (the pool is refreshed, so a restarted server works again).
+    """The engines of one database, the connections statements run on, and the
+    one place driver errors become :class:`DatabaseError`.
 
-    ``engine`` runs transactions; ``reader`` runs single-statement reads. On
-    PostgreSQL the reader is in autocommit mode: a read then costs one round
-    trip, not a ``SELECT`` plus the ``ROLLBACK`` a pooled connection gets back.
+    Hot paths run :class:`SQLText` statements on DBAPI connections kept
+    checked out between calls (:meth:`query`, :meth:`execute`,
+    :meth:`transaction`); ``engine`` serves SQLAlchemy ``Connection`` work
+    (migrations, explaining a constraint failure, purges) through
+    :meth:`read` and :meth:`write`. On PostgreSQL the hot-path connections are
+    in autocommit mode, so a single statement costs one round trip, and a
+    transaction sends ``BEGIN`` and ``COMMIT`` along with its first and last
+    statements.
+
+    After a lost connection a read is retried once on a fresh one; a write is
+    not, since its commit may have landed: it raises :class:`DatabaseError`
+    saying its outcome is unknown (unless the connection died before the
+    write could commit, in which case it is retried too).
     """
 
     def __init__(self, config: Config) -> None:
@@ -59,21 +81,163 @@ class Store:
             )
         except ModuleNotFoundError as exc:
             raise ModuleNotFoundError(f"{exc}: install kong_orm[{self.backend}] for the {self.backend} driver") from exc
+        self.dialect = self.reader.dialect
+        self.driver: Driver = (
+            SQLiteDriver()
+            if self.backend == "sqlite"
+            else PostgresDriver(prepare=bool(config.options.get("prepared_statements", True)))
+        )
+        self._dbapi: Any = self.dialect.dbapi
+        self._idle: list[Link] = []
+        self._idle_limit = int(config.options.get("pool_size", 5))
+        self._generation = 0
+        self.observers: tuple[Callable[[list[str]], None], ...] = ()
         # An in-memory database is a single shared connection: one user at a time.
-        self._exclusive: AbstractContextManager[object] = threading.RLock() if _in_memory(self.url) else nullcontext()
+        self._in_memory = _in_memory(self.url)
+        self._exclusive: AbstractContextManager[object] = threading.RLock() if self._in_memory else nullcontext()
+
+    @property
+    def integrity_error(self) -> type[Exception]:
+        """The driver's exception for a violated constraint."""
+        error: type[Exception] = self._dbapi.IntegrityError
+        return error
+
+    def compile(self, statement: ClauseElement, *, column_keys: Sequence[str] | None = None) -> SQLText:
+        """``statement`` compiled once for this database."""
+        prepared = isinstance(self.driver, PostgresDriver) and self.driver.prepare
+        return SQLText(statement, self.dialect, column_keys=column_keys, prepared=prepared)
+
+    def schema_changed(self) -> None:
+        """Statements prepared before a migration may be stale: deallocate them on next use."""
+        self._generation += 1
+
+    # -- hot path: compiled statements on DBAPI connections --------------------
+
+    def query(self, text: SQLText, values: dict[str, Any]) -> list[Any]:
+        """Rows of one read (retried once after a lost connection)."""
+        return self._run(lambda link: self.send(link, [(text, values)], committing=False))
+
+    def execute(self, text: SQLText, values: dict[str, Any]) -> list[Any]:
+        """Rows of one write statement, committed on its own."""
+        return self._run(lambda link: self.send(link, [(text, values)], committing=True))
+
+    def transaction(self, work: Callable[[Transaction], T]) -> T:
+        """Run ``work`` in one transaction; it ends it with :meth:`Transaction.commit`, or it rolls back."""
+
+        def converse(link: Link) -> T:
+            transaction = Transaction(self, link)
+            result = work(transaction)
+            transaction.close()
+            return result
+
+        return self._run(converse)
+
+    def send(self, link: Link, parts: Sequence[Part], *, committing: bool) -> list[Any]:
+        """Send ``parts`` as one message; :class:`_LostConnection` if the connection dies."""
+        if self.observers:
+            shown = [text if isinstance(text, str) else text.sql for text, _ in parts]
+            for observer in self.observers:
+                observer(shown)
+        try:
+            return self.driver.send(link, parts, self._generation)
+        except self._dbapi.Error as exc:
+            if self.dialect.is_disconnect(exc, link.dbapi, link.cursor):
+                raise _LostConnection(committing) from exc
+            raise
+
+    def insert_rows(self, link: Link, text: SQLText, rows: Sequence[dict[str, Any]]) -> None:
+        """See :meth:`Transaction.commit_rows`; a lost connection leaves the outcome unknown."""
+        if self.observers:
+            chunks = -(-len(rows) // ROWS_PER_STATEMENT)
+            for observer in self.observers:
+                observer([self.driver.begin, *([text.sql] * chunks), "COMMIT"])
+        try:
+            self.driver.insert_rows(link, self.driver.begin, text, rows)
+        except self._dbapi.Error as exc:
+            if self.dialect.is_disconnect(exc, link.dbapi, link.cursor):
+                raise _LostConnection(True) from exc
+            raise
+
+    def _run(self, converse: Callable[[Link], T]) -> T:
+        if self._in_memory:
+            with self._exclusive:
+                return self._attempt(converse)
+        return self._attempt(converse)
+
+    def _attempt(self, converse: Callable[[Link], T]) -> T:
+        try:
+            return self._attempt_twice(converse)
+        except Exception as exc:
+            error = self._database_error(exc)
+            if error is None:
+                raise
+            raise error from exc
+
+    def _attempt_twice(self, converse: Callable[[Link], T]) -> T:
+        for attempt in (1, 2):
+            link = self._checkout()
+            try:
+                result = converse(link)
+            except _LostConnection as lost:
+                self._discard(link, lost.__cause__)
+                if lost.committing or attempt == 2:
+                    raise _lost_error(self.backend, lost) from lost.__cause__
+                log.warning("connection to %s lost; retrying once on a fresh one", self.backend)
+                continue
+            except BaseException as exc:
+                self._settle(link)
+                if attempt == 1 and isinstance(exc, Exception) and stale_prepared(exc):
+                    self.driver.forget_prepared(link)
+                    continue
+                raise
+            self._release(link)
+            return result
+        raise AssertionError("unreachable")
+
+    def _checkout(self) -> Link:
+        while self._idle:
+            try:
+                link = self._idle.pop()
+            except IndexError:
+                break
+            if not self.driver.dead(link):
+                return link
+            self._discard(link, None)
+        link = Link(self.reader.raw_connection())
+        if self.driver.dead(link):  # a pooled connection the server has closed meanwhile
+            self._discard(link, None)
+            link = Link(self.reader.raw_connection())
+        return link
+
+    def _release(self, link: Link) -> None:
+        if len(self._idle) < self._idle_limit:
+            self._idle.append(link)
+        else:
+            link.fairy.close()
+
+    def _settle(self, link: Link) -> None:
+        """Give an errored connection back rolled back, or drop it if it cannot be."""
+        try:
+            if self.driver.in_transaction(link):
+                self.driver.rollback(link)
+        except Exception as exc:  # the connection is broken: it must not be reused
+            self._discard(link, exc)
+            return
+        self._release(link)
+
+    def _discard(self, link: Link, exc: BaseException | None) -> None:
+        try:
+            link.fairy.invalidate(exc if isinstance(exc, Exception) else None)
+        except Exception:
+            log.debug("closing a broken connection failed", exc_info=True)
+
+    # -- SQLAlchemy connections ------------------------------------------------
 
     def read(self, work: Callable[[Connection], T]) -> T:
-        """Run ``work`` on a connection outside an explicit transaction."""
-        return self._run(work, write=False)
-
-    def write(self, work: Callable[[Connection], T]) -> T:
-        """Run ``work`` in one transaction; ``IntegrityError`` is left to the caller."""
-        return self._run(work, write=True)
-
-    def _run(self, work: Callable[[Connection], T], *, write: bool) -> T:
+        """Run ``work`` on a connection outside an explicit transaction (retried once after a lost connection)."""
         for attempt in (1, 2):
             try:
-                with self.translating_errors(), self._connection(write) as conn:
+                with self._exclusive, self.translating_errors(), self.reader.connect() as conn:
                     return work(conn)
             except DatabaseError as exc:
                 cause = exc.__cause__
@@ -83,33 +247,52 @@ class Store:
                 raise
         raise AssertionError("unreachable")
 
-    @contextmanager
-    def _connection(self, write: bool) -> Iterator[Connection]:
-        with self._exclusive, (self.engine if write else self.reader).connect() as conn:
-            if write:
-                with conn.execution_options(**{_WRITE: True}).begin():
-                    yield conn
-            else:
-                yield conn
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one transaction; ``IntegrityError`` is left to the caller.
+
+        Never retried: after a lost connection the outcome is unknown.
+        """
+        try:
+            with self._exclusive, self.translating_errors(), self.engine.connect() as conn, conn.execution_options(
+                **{_WRITE: True}
+            ).begin():
+                return work(conn)
+        except DatabaseError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+                raise DatabaseError(self.backend, f"{UNKNOWN_OUTCOME} ({exc.message})") from cause
+            raise
 
     @contextmanager
     def translating_errors(self) -> Iterator[None]:
         """Turn any driver or pool error into :class:`DatabaseError` (integrity errors excepted)."""
         try:
             yield
-        except IntegrityError:
-            raise
-        except DBAPIError as exc:
-            raise DatabaseError(self.backend, server_message(exc)) from exc
-        except SQLAlchemyError as exc:
-            raise DatabaseError(self.backend, str(exc).splitlines()[0]) from exc
-        except (ValueError, OverflowError, UnicodeError) as exc:
-            # what a driver raises itself, before anything reaches the server
-            if isinstance(exc, DAOError):
+        except Exception as exc:
+            error = self._database_error(exc)
+            if error is None:
                 raise
-            raise DatabaseError(self.backend, str(exc)) from exc
+            raise error from exc
+
+    def _database_error(self, exc: Exception) -> DatabaseError | None:
+        """The :class:`DatabaseError` a driver or pool error becomes; ``None`` for the others
+        (integrity errors, which callers explain, and kong_orm's own errors)."""
+        if isinstance(exc, (IntegrityError, self._dbapi.IntegrityError, DAOError)):
+            return None
+        if isinstance(exc, DBAPIError):
+            return DatabaseError(self.backend, server_message(exc.orig))
+        if isinstance(exc, self._dbapi.Error):
+            return DatabaseError(self.backend, server_message(exc))
+        if isinstance(exc, SQLAlchemyError):
+            return DatabaseError(self.backend, str(exc).splitlines()[0])
+        if isinstance(exc, (ValueError, OverflowError, UnicodeError)):
+            # what a driver raises itself, before anything reaches the server
+            return DatabaseError(self.backend, str(exc))
+        return None
 
     def dispose(self) -> None:
+        while self._idle:
+            self._idle.pop().fairy.close()
         for engine in self.engines:
             engine.dispose()
 
@@ -118,16 +301,33 @@ class Store:
         return (self.engine,) if self.reader is self.engine else (self.engine, self.reader)
 
 
-def server_message(exc: DBAPIError) -> str:
+UNKNOWN_OUTCOME = "connection lost during the write; its outcome is unknown"
+
+
+class _LostConnection(Exception):
+    """The connection died while a message was under way."""
+
+    def __init__(self, committing: bool) -> None:
+        super().__init__("connection lost")
+        self.committing = committing
+
+
+def _lost_error(backend: str, lost: _LostConnection) -> DatabaseError:
+    cause = lost.__cause__
+    reason = server_message(cause) if isinstance(cause, Exception) else "connection lost"
+    return DatabaseError(backend, f"{UNKNOWN_OUTCOME} ({reason})" if lost.committing else reason)
+
+
+def server_message(exc: BaseException | None) -> str:
     """The server's own words for a driver error, without the driver's framing."""
-    diag = getattr(exc.orig, "diag", None)
+    diag = getattr(exc, "diag", None)
     primary = getattr(diag, "message_primary", None)
     if primary:
         return str(primary)
-    text = str(exc.orig).strip()
+    text = str(exc).strip()
     if "FATAL:" in text:
         text = text.rsplit("FATAL:", 1)[1]
-    return " ".join(text.split()) or type(exc.orig).__name__
+    return " ".join(text.split()) or type(exc).__name__
 
 
 def _create_engine(url: URL, timeout: float, options: Mapping[str, Any], **extra: Any) -> Engine:

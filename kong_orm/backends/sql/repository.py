@@ -1,4 +1,15 @@
-"""The repository primitives on SQLAlchemy Core (PostgreSQL and SQLite alike).
+"""The repository primitives on PostgreSQL and SQLite.
+
+Statements are built with SQLAlchemy Core and compiled once per entity; each
+call binds values and runs the text on a DBAPI connection of the store.
+Round trips on the happy path (PostgreSQL; SQLite has none to speak of):
+
+- ``find``, ``find_all``, ``find_page``, ``count``, ``insert``: one statement
+  (``insert`` commits on its own: ``INSERT ... RETURNING``);
+- ``update``: two messages, ``BEGIN; SELECT ... FOR UPDATE`` (the old row and
+  whether its parents are alive) and ``UPDATE ...; COMMIT``;
+- ``delete``: one statement, which on PostgreSQL also returns the rows its
+  cascade removes (a data-modifying ``WITH``).
 
 Constraints live in the database (race-safe); when one fails, the row's
 values are looked up again to name every field to blame.
@@ -7,26 +18,34 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from kong_orm.backends.sql.engine import Store
+from kong_orm.backends.sql.engine import Store, server_message
 from kong_orm.backends.sql.models import EXPIRE_AT, Models
-from kong_orm.backends.sql.rows import to_dict
 from kong_orm.backends.sql.statements import NOW, Statements, after_param, alive, pk_params
+from kong_orm.backends.sql.transaction import Transaction
 from kong_orm.errors import DAOError, DatabaseError, ForeignKeyError, UniqueError
 from kong_orm.events import Events
 from kong_orm.paging import invalid_offset
 from kong_orm.registry import Catalog
-from kong_orm.repository import PrepareUpdate, Repository, Row, now_ms
+from kong_orm.repository import PrepareUpdate, Repository, Row, now_ms, repeated_in_batch, row_error
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import CoercionError, coerce
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class _DeadParents(Exception):
+    """Raised inside a transaction when a parent turned out missing or expired (explained after it ends)."""
+
+    def __init__(self, row: Row) -> None:
+        super().__init__("dead parents")
+        self.row = row
 
 
 def _expires_at(ttl: int | None) -> int | None:
@@ -39,82 +58,136 @@ class SQLRepository(Repository):
     def __init__(self, entity: Entity, events: Events, catalog: Catalog, store: Store, models: Models) -> None:
         super().__init__(entity, events, catalog)
         self._store = store
-        self._sql = Statements(entity, catalog, models, dialect=store.backend)
-
-    def _row(self, result: Any) -> Row:
-        return to_dict(self.entity, result)
+        self._sql = Statements(entity, catalog, models, store)
+        self._read = self._sql.reader
+        self._foreign = self.entity.foreign_fields
 
     def _insert_row(self, row: Row, ttl: int | None) -> Row:
-        params = {**row, EXPIRE_AT: _expires_at(ttl), **self._sql.parent_params(row)}
+        values = {**row, EXPIRE_AT: _expires_at(ttl), **self._sql.parent_params(row)}
 
-        def work(conn: Connection) -> Row:
-            stored = conn.execute(self._sql.insert, params).first()
-            if stored is None:
-                raise self._dead_parents(conn, row)
-            return self._row(stored)
+        def write() -> Row:
+            stored = self._store.execute(self._sql.insert_sql, values)
+            if not stored:
+                raise _DeadParents(row)
+            return self._read(stored[0])
 
-        return self._write_checked(row, None, work)
+        return self._write_checked(row, None, write)
+
+    def _insert_rows(self, rows: list[Row], ttl: int | None) -> list[Row]:
+        expire_at = _expires_at(ttl)
+        batch = [{**row, EXPIRE_AT: expire_at} for row in rows]
+        dead = self._dead_parents_of(rows)
+        if dead:
+            raise ForeignKeyError(dead)
+
+        def write() -> None:
+            self._store.transaction(lambda tx: tx.commit_rows(self._sql.plain_insert_sql, batch))
+
+        self._write_checked_many(rows, write)
+        return [self._read.as_stored(row) for row in rows]
 
     def _select_by_pk(self, pk: Row) -> Row | None:
-        params = {**pk_params(pk), NOW: now_ms()}
-        found = self._store.read(lambda conn: conn.execute(self._sql.find, params).first())
-        return None if found is None else self._row(found)
+        found = self._store.query(self._sql.find_sql, {**pk_params(pk), NOW: now_ms()})
+        return self._read(found[0]) if found else None
 
     def _select_all(self, filter_: Row) -> list[Row]:
-        statement = self._sql.select_all(tuple(filter_))
-        params = {**filter_, NOW: now_ms()}
-        return [self._row(r) for r in self._store.read(lambda conn: conn.execute(statement, params).all())]
+        found = self._store.query(self._sql.select_all_sql(tuple(filter_)), {**filter_, NOW: now_ms()})
+        return [self._read(r) for r in found]
 
     def _select_page(self, filter_: Row, position: bytes | None, size: int) -> tuple[list[Row], bytes | None]:
-        statement = self._sql.select_page(tuple(filter_), position is not None)
-        params = {**filter_, NOW: now_ms(), "_limit": size + 1}
+        statement = self._sql.select_page_sql(tuple(filter_), position is not None)
+        values = {**filter_, NOW: now_ms(), "_limit": size + 1}
         if position is not None:
-            params.update(self._decode_position(position))
-        found = self._store.read(lambda conn: conn.execute(statement, params).all())
-        rows = [self._row(r) for r in found[:size]]
+            values.update(self._decode_position(position))
+        found = self._store.query(statement, values)
+        rows = [self._read(r) for r in found[:size]]
         return rows, self._encode_position(rows[-1]) if len(found) > size else None
 
     def _count_rows(self, filter_: Row) -> int:
-        statement = self._sql.count(tuple(filter_))
-        params = {**filter_, NOW: now_ms()}
-        return int(self._store.read(lambda conn: conn.execute(statement, params).scalar_one()))
+        found = self._store.query(self._sql.count_sql(tuple(filter_)), {**filter_, NOW: now_ms()})
+        return int(found[0][0])
 
     def _update_row(self, pk: Row, prepare: PrepareUpdate, ttl: int | None) -> tuple[Row, Row] | None:
         attempted: Row = {}
+        fields = len(self.entity.fields)
 
-        def work(conn: Connection) -> tuple[Row, Row] | None:
-            found = conn.execute(self._sql.find_for_update, {**pk_params(pk), NOW: now_ms()}).first()
-            if found is None:
+        by_pk = pk_params(pk)
+
+        def work(tx: Transaction) -> tuple[Row, Row] | None:
+            found = tx.query(self._sql.lock_sql, {**by_pk, NOW: now_ms()})
+            if not found:
                 return None
-            old = self._row(found)
+            old = self._read(found[0])
             new = prepare(old)
             attempted.update(new)
             changes = {k: v for k, v in new.items() if k not in pk}
             if ttl is not None:
                 changes[EXPIRE_AT] = _expires_at(ttl)
-            stored = conn.execute(self._sql.update, {**changes, **pk_params(pk), **self._sql.parent_params(new)})
-            row = stored.first()
-            if row is None:
-                raise self._dead_parents(conn, new)
-            return old, self._row(row)
+            values = {**changes, **by_pk}
+            if self._foreign and self._moved_parents(old, new):
+                self._update_moved(tx, tuple(changes), {**values, **self._sql.parent_params(new)}, new)
+            else:
+                dead = self._expired_parents(new, found[0][fields:]) if self._foreign else None
+                if dead:
+                    raise ForeignKeyError.for_values(dead)
+                tx.commit(self._sql.update_sql(tuple(changes)), [values])
+            return old, self._read.as_stored(new)
 
-        return self._write_checked(attempted, pk, work)
+        return self._write_checked(attempted, pk, lambda: self._store.transaction(work))
+
+    def _moved_parents(self, old: Row, new: Row) -> bool:
+        return any(new[f.name] is not None and new[f.name] != old[f.name] for f in self._foreign)
+
+    def _expired_parents(self, new: Row, flags: Sequence[Any]) -> dict[str, Any]:
+        """Parents named by an update that keeps them, which were not alive when the row was locked."""
+        return {
+            f.name: new[f.name]
+            for f, alive_ in zip(self._foreign, flags)
+            if new[f.name] is not None and not alive_
+        }
+
+    def _update_moved(self, tx: Transaction, keys: tuple[str, ...], values: dict[str, Any], new: Row) -> None:
+        """An update that points the row at other parents: the write itself checks they are alive."""
+        if not tx.query(self._sql.checked_update_sql(keys), values):
+            raise _DeadParents(new)
+        tx.commit()
 
     def _delete_cascade(self, pk: Row) -> list[tuple[str, Row]]:
-        def work(conn: Connection) -> list[tuple[str, Row]]:
-            params = {**pk_params(pk), NOW: now_ms()}
-            children = [
-                (entity.name, to_dict(entity, r))
-                for entity, statement in self._sql.descendants
-                for r in conn.execute(statement, params).all()
-            ]
-            deleted = conn.execute(self._sql.delete, params).first()
-            return [] if deleted is None else [(self.name, self._row(deleted)), *children]
+        values = {**pk_params(pk), NOW: now_ms()}
+        if not self._sql.descendants:
+            deleted = self._store.execute(self._sql.delete_sql, values)
+            return [(self.name, self._read(deleted[0]))] if deleted else []
+        if self._store.backend == "postgres":
+            return self._delete_in_one_statement(values)
+        return self._store.transaction(lambda tx: self._delete_in_steps(tx, values))
 
-        return self._store.write(work)
+    def _delete_in_one_statement(self, values: dict[str, Any]) -> list[tuple[str, Row]]:
+        found = self._untag(self._store.execute(self._sql.cascade_sql, values))
+        return [pair for rows in found for pair in rows] if found[0] else []
+
+    def _delete_in_steps(self, tx: Transaction, values: dict[str, Any]) -> list[tuple[str, Row]]:
+        children = [
+            (read.entity.name, read(r))
+            for read, statement in self._sql.descendant_sql
+            for r in tx.query(statement, values)
+        ]
+        deleted = tx.query(self._sql.delete_sql, values)
+        tx.commit()
+        return [(self.name, self._read(deleted[0])), *children] if deleted else []
+
+    def _untag(self, tagged_rows: list[Any]) -> list[list[tuple[str, Row]]]:
+        """Rows of :attr:`Statements.cascade_sql` grouped by entity, in its layout's order."""
+        layout = self._sql.cascade_layout
+        found: list[list[tuple[str, Row]]] = [[] for _ in layout]
+        for tagged in tagged_rows:
+            place = tagged[0]
+            entity, read = layout[place]
+            start = self._sql.cascade_offsets[place]
+            found[place].append((entity.name, read(tagged[start:start + len(entity.fields)])))
+        return found
 
     def _increment_rows(self, rows: list[Row]) -> None:
-        self._store.write(lambda conn: conn.execute(self._sql.increment, rows))
+        self._store.transaction(lambda tx: tx.commit(self._sql.increment_sql, rows))
 
     def purge_expired(self) -> int:
         """Delete rows whose TTL has passed; return how many went."""
@@ -122,20 +195,45 @@ class SQLRepository(Repository):
 
     # -- constraint failures ---------------------------------------------
 
-    def _write_checked(self, row: Row, own_pk: Row | None, work: Callable[[Connection], T]) -> T:
+    def _write_checked(self, row: Row, own_pk: Row | None, write: Callable[[], T]) -> T:
         """Run a write; on a constraint failure raise the error naming every culprit.
 
-        A conflict with a row whose TTL has passed purges expired rows and retries once.
+        A conflict with a row whose TTL has passed purges expired rows and retries once
+        (the failed statement wrote nothing, so the retry cannot write twice).
         """
         for attempt in (1, 2):
             try:
-                return self._store.write(work)
-            except IntegrityError as exc:
+                return write()
+            except _DeadParents as dead:
+                raise self._dead_parents(dead.row) from None
+            except (self._store.integrity_error, IntegrityError) as exc:
                 error = self._explain(row, own_pk)
                 if error is None and attempt == 1 and self.purge_expired():
                     continue
-                raise error or DatabaseError(self._store.backend, str(exc.orig)) from exc
+                raise error or DatabaseError(self._store.backend, server_message(exc)) from exc
         raise AssertionError("unreachable")
+
+    def _write_checked_many(self, rows: list[Row], write: Callable[[], None]) -> None:
+        """:meth:`_write_checked` for a batch: the error names each culprit as ``rows[i].field``."""
+        for attempt in (1, 2):
+            try:
+                return write()
+            except (self._store.integrity_error, IntegrityError) as exc:
+                error = self._explain_many(rows)
+                if error is None and attempt == 1 and self.purge_expired():
+                    continue
+                raise error or DatabaseError(self._store.backend, server_message(exc)) from exc
+
+    def _explain_many(self, rows: list[Row]) -> DAOError | None:
+        repeated = repeated_in_batch(self.entity, rows)
+        if repeated:
+            return UniqueError(repeated)
+        errors = [(index, self._explain(row, None)) for index, row in enumerate(rows)]
+        found = [row_error(index, error) for index, error in errors if error is not None]
+        if not found:
+            return None
+        kind = UniqueError if any(isinstance(error, UniqueError) for error in found) else type(found[0])
+        return kind({key: text for error in found if isinstance(error, kind) for key, text in error.errors.items()})
 
     def _explain(self, row: Row, own_pk: Row | None) -> DAOError | None:
         def work(conn: Connection) -> DAOError | None:
@@ -198,10 +296,37 @@ class SQLRepository(Repository):
                 missing[f.name] = row[f.name]
         return missing
 
-    def _dead_parents(self, conn: Connection, row: Row) -> ForeignKeyError:
+    def _dead_parents(self, row: Row) -> ForeignKeyError:
         """The error of a write refused because a referenced row is missing or expired."""
         referenced = {f.name: row[f.name] for f in self.entity.foreign_fields if row.get(f.name) is not None}
-        return ForeignKeyError.for_values(self._missing_parents(conn, row) or referenced)
+        missing = self._store.read(lambda conn: self._missing_parents(conn, row))
+        return ForeignKeyError.for_values(missing or referenced)
+
+    def _dead_parents_of(self, rows: list[Row]) -> dict[str, Any]:
+        """``rows[i].field -> message`` for each parent of a batch that is missing or expired."""
+        if not self.entity.foreign_fields:
+            return {}
+
+        def work(conn: Connection) -> dict[str, Any]:
+            dead: dict[str, Any] = {}
+            for f in self.entity.foreign_fields:
+                parent = self._sql.models.table(f.foreign_entity or "")
+                key = parent.c[f.foreign_field or "id"]
+                wanted = sorted({row[f.name] for row in rows if row[f.name] is not None}, key=str)
+                living: set[Any] = set()
+                for start in range(0, len(wanted), 1000):
+                    chunk = wanted[start:start + 1000]
+                    query = select(key).where(key.in_(chunk), alive(parent))
+                    living.update(conn.execute(query, {NOW: now_ms()}).scalars())
+                dead.update({
+                    f"rows[{index}].{f.name}": row[f.name]
+                    for index, row in enumerate(rows)
+                    if row[f.name] is not None and row[f.name] not in living
+                })
+            return dead
+
+        found = self._store.read(work)
+        return ForeignKeyError.for_values(found).errors if found else {}
 
     # -- page positions: the last primary key seen ---------------------------
     # Positions reach _decode_position only inside an offset authenticated by

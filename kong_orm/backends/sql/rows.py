@@ -1,13 +1,67 @@
-"""Database rows to kong_orm's plain dicts, and back."""
+"""Database rows to kong_orm's plain dicts."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Table
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.types import TypeEngine
+
 from kong_orm.schema.entity import Entity
-from kong_orm.schema.fields import as_read
+from kong_orm.schema.fields import Kind, as_read
 
 
 def to_dict(entity: Entity, row: Sequence[Any]) -> dict[str, Any]:
-    """A result row (columns in field order) as a plain dict of every field."""
+    """A row (values in field order, already Python values) as a plain dict of every field."""
     return {f.name: as_read(f, value) for f, value in zip(entity.fields, row)}
+
+
+def _result_processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    try:
+        processor: Callable[[Any], Any] | None = type_.dialect_impl(dialect).result_processor(dialect, None)
+    except (TypeError, InvalidRequestError):
+        # a type that picks its conversion by the driver's type code (PostgreSQL's
+        # numbers): the code is only known per cursor, and psycopg2 already
+        # returns a float for the double precision columns used here
+        return None
+    return processor
+
+
+def _chain(first: Callable[[Any], Any] | None, then: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    if first is None:
+        return then
+    return lambda value: then(first(value))
+
+
+class RowReader:
+    """Turns the driver's rows of one entity (columns in field order) into plain dicts.
+
+    Each value goes through the column type's result conversion for the
+    dialect (SQLite keeps UUIDs as hex text and JSON as text), then the
+    centre's read-back rule.
+    """
+
+    def __init__(self, entity: Entity, table: Table, dialect: Dialect) -> None:
+        self.entity = entity
+        self.names = tuple(entity.field_names)
+        fixes = []
+        for f in entity.fields:
+            stored = _result_processor(table.c[f.name].type, dialect)
+            fixes.append((f.name, _chain(stored, functools.partial(as_read, f))))
+        self._fixes = tuple(fixes)
+        self._nested = tuple(f.name for f in entity.fields if f.kind in (Kind.TABLE, Kind.ARRAY))
+
+    def __call__(self, values: Sequence[Any]) -> dict[str, Any]:
+        return {name: None if value is None else fix(value) for (name, fix), value in zip(self._fixes, values)}
+
+    def as_stored(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """A row computed in Python (validated values) as a read would return it: nested
+        values are copies, so the caller's own dicts and lists never alias the result."""
+        stored = to_dict(self.entity, [row[name] for name in self.names])
+        for name in self._nested:
+            stored[name] = copy.deepcopy(stored[name])
+        return stored

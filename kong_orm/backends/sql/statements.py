@@ -1,4 +1,4 @@
-"""Core statements of one entity, built once and reused with bound parameters."""
+"""Statements of one entity: built once with SQLAlchemy Core, compiled once for the store."""
 from __future__ import annotations
 
 import functools
@@ -17,15 +17,21 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal_column,
+    null,
     or_,
     select,
     tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert, ReturningDelete, ReturningInsert, ReturningUpdate
 
+from kong_orm.backends.sql.compiled import SQLText
+from kong_orm.backends.sql.engine import Store
 from kong_orm.backends.sql.models import EXPIRE_AT, Models
+from kong_orm.backends.sql.rows import RowReader
 from kong_orm.registry import Catalog
 from kong_orm.repository import now_ms
 from kong_orm.schema.entity import Entity
@@ -42,8 +48,12 @@ def pk_param(name: str) -> str:
     return f"_pk_{name}"
 
 
+_PK_PARAMS: dict[str, str] = {}
+
+
 def pk_params(pk: Mapping[str, Any]) -> dict[str, Any]:
-    return {pk_param(name): value for name, value in pk.items()}
+    names = _PK_PARAMS
+    return {names.get(name) or names.setdefault(name, pk_param(name)): value for name, value in pk.items()}
 
 
 def after_param(name: str) -> str:
@@ -61,11 +71,11 @@ def alive(table: Table) -> ColumnElement[bool]:
 
 
 class Statements:
-    """Every statement the repository of ``entity`` sends."""
+    """Every statement the repository of ``entity`` sends, as Core and compiled for ``store``."""
 
-    def __init__(self, entity: Entity, catalog: Catalog, models: Models, *, dialect: str) -> None:
-        casts_selected_values = dialect == "postgres"
-        self.dialect = dialect
+    def __init__(self, entity: Entity, catalog: Catalog, models: Models, store: Store) -> None:
+        self.dialect = store.backend
+        self.store = store
         self.entity = entity
         self.catalog = catalog
         self.models = models
@@ -75,15 +85,20 @@ class Statements:
         self.by_pk = and_(*(c == bindparam(pk_param(c.name)) for c in self.pk_columns))
         self.alive = alive(self.table)
         self.live_parents = self._live_parents()
+        self.reader = RowReader(entity, self.table, store.dialect)
+        self.stored_keys = [*entity.field_names, EXPIRE_AT]
         self.find: Select[Any] = select(*self.columns).where(self.by_pk, self.alive)
-        self.find_for_update: Select[Any] = self.find.with_for_update()
-        self.insert: ReturningInsert[Any] = self._insert(casts_selected_values)
+        self.insert: ReturningInsert[Any] = self._insert(casts_selected_values=self.dialect == "postgres")
         self.update: ReturningUpdate[Any] = (
             update(self.table).where(self.by_pk, *self.live_parents).returning(*self.columns)
         )
         self.delete: ReturningDelete[Any] = delete(self.table).where(self.by_pk, self.alive).returning(*self.columns)
         self.purge_expired: Delete = delete(self.table).where(self.table.c[EXPIRE_AT] <= bindparam(NOW))
+        self.find_sql = store.compile(self.find)
+        self.insert_sql = store.compile(self.insert, column_keys=self.stored_keys)
+        self.delete_sql = store.compile(self.delete)
         self._by_filter: dict[tuple[Any, ...], Select[Any]] = {}
+        self._compiled: dict[tuple[Any, ...], SQLText] = {}
 
     def _live_parents(self) -> list[ColumnElement[bool]]:
         """Conditions that every row a foreign key names exists and has not expired."""
@@ -95,7 +110,7 @@ class Statements:
             conditions.append(or_(value.is_(None), found) if f.nullable else found)
         return conditions
 
-    def _insert(self, casts_selected_values: bool) -> ReturningInsert[Any]:
+    def _insert(self, *, casts_selected_values: bool) -> ReturningInsert[Any]:
         if not self.live_parents:
             return insert(self.table).returning(*self.columns)
         # INSERT ... SELECT ... WHERE <parents alive>: one statement that also
@@ -148,6 +163,103 @@ class Statements:
 
         return self._cached(("count", keys), build)
 
+    def compiled(self, key: tuple[Any, ...], build: Callable[[], Any], column_keys: list[str] | None = None) -> SQLText:
+        """A statement compiled once per ``key``."""
+        text = self._compiled.get(key)
+        if text is None:
+            text = self._compiled.setdefault(key, self.store.compile(build(), column_keys=column_keys))
+        return text
+
+    def select_all_sql(self, keys: tuple[str, ...]) -> SQLText:
+        return self.compiled(("all", keys), lambda: self.select_all(keys))
+
+    def select_page_sql(self, keys: tuple[str, ...], resuming: bool) -> SQLText:
+        return self.compiled(("page", keys, resuming), lambda: self.select_page(keys, resuming))
+
+    def count_sql(self, keys: tuple[str, ...]) -> SQLText:
+        return self.compiled(("count", keys), lambda: self.count(keys))
+
+    @functools.cached_property
+    def lock_sql(self) -> SQLText:
+        """The row by primary key, locked for an update, then whether each parent it names is alive.
+
+        ``FOR NO KEY UPDATE``: the lock the update takes anyway (its key never changes), which
+        does not hold up rows being inserted that reference this one.
+        """
+        flags = [
+            exists().where(parent.c[f.foreign_field or "id"] == self.table.c[f.name], alive(parent))
+            for f, parent in self._parents()
+        ]
+        locked = select(*self.columns, *flags).where(self.by_pk, self.alive).with_for_update(key_share=True)
+        return self.store.compile(locked)
+
+    def update_sql(self, keys: tuple[str, ...]) -> SQLText:
+        """``UPDATE`` of ``keys`` by primary key, for a row locked by :attr:`lock_sql`."""
+        return self.compiled(("update", keys), lambda: update(self.table).where(self.by_pk), list(keys))
+
+    def checked_update_sql(self, keys: tuple[str, ...]) -> SQLText:
+        """``UPDATE`` of ``keys`` that also checks the parents are alive; returns the primary key."""
+        build = lambda: update(self.table).where(self.by_pk, *self.live_parents).returning(*self.pk_columns)  # noqa: E731
+        return self.compiled(("checked_update", keys), build, list(keys))
+
+    @functools.cached_property
+    def plain_insert_sql(self) -> SQLText:
+        """``INSERT`` of every column, without the parents check (bulk inserts check parents first)."""
+        return self.store.compile(insert(self.table), column_keys=self.stored_keys)
+
+    @functools.cached_property
+    def increment_sql(self) -> SQLText:
+        return self.store.compile(self.increment)
+
+    def _parents(self) -> list[tuple[Any, Table]]:
+        return [(f, self.models.table(f.foreign_entity or "")) for f in self.entity.foreign_fields]
+
+    @functools.cached_property
+    def descendant_sql(self) -> list[tuple[RowReader, SQLText]]:
+        """SQLite: for each entity deleted along with a row, its reader and the select of the rows
+        that go. (One tagged select of them all would cost SQLite's planner its indexes.)"""
+        return [(reader, self.store.compile(statement)) for (_, reader), (_, statement) in zip(
+            self.cascade_layout[1:], self.descendants
+        )]
+
+    @functools.cached_property
+    def cascade_sql(self) -> SQLText:
+        """PostgreSQL: one statement deleting the row and returning it with every descendant
+        the cascade removes, each row tagged with its entity's place in :attr:`cascade_layout`.
+
+        Its sub-statements share one snapshot, so the descendants are read as they were
+        before the delete.
+        """
+        gone = self.delete.cte("gone")
+        found = self._descendants_of(self.entity, gone, select(*gone.c))
+        sources = [select(*(gone.c[name] for name in self.entity.field_names)), *(statement for _, statement in found)]
+        return self.store.compile(union_all(*(self._tagged(place, source) for place, source in enumerate(sources))))
+
+    @functools.cached_property
+    def cascade_layout(self) -> list[tuple[Entity, RowReader]]:
+        """The entities of :attr:`cascade_sql` in tag order, the row's own first."""
+        entities = [self.entity, *(entity for entity, _ in self.descendants)]
+        return [(entity, RowReader(entity, self.models.table(entity), self.store.dialect)) for entity in entities]
+
+    @functools.cached_property
+    def cascade_offsets(self) -> list[int]:
+        """Where each entity's columns start in a tagged row (after the tag)."""
+        offsets, start = [], 1
+        for entity, _ in self.cascade_layout:
+            offsets.append(start)
+            start += len(entity.fields)
+        return offsets
+
+    def _tagged(self, place: int, source: Select[Any]) -> Select[Any]:
+        columns: list[Any] = [literal_column(str(place)).label("_entity")]
+        for other, (entity, _) in enumerate(self.cascade_layout):
+            table = self.models.table(entity)
+            if other == place:
+                columns.extend(source.selected_columns)
+            else:
+                columns.extend(cast(null(), table.c[name].type) for name in entity.field_names)
+        return source.with_only_columns(*columns)
+
     def _cached(self, key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Select[Any]:
         """Filtered statements, built once per set of filter fields (a handful per entity)."""
         statement = self._by_filter.get(key)
@@ -161,7 +273,7 @@ class Statements:
         parent = select(*self.pk_columns).where(self.by_pk)
         return self._descendants_of(self.entity, self.table, parent)
 
-    def _descendants_of(self, entity: Entity, table: Table, rows: Select[Any]) -> list[tuple[Entity, Select[Any]]]:
+    def _descendants_of(self, entity: Entity, table: Any, rows: Select[Any]) -> list[tuple[Entity, Select[Any]]]:
         found = []
         for child in self.catalog.children(entity):
             child_table = self.models.table(child.entity)

@@ -5,6 +5,7 @@ fixture: a :class:`~kong_orm.DAOFactory` with migrated, empty tables::
 
     from kong_orm.testing.contract import *  # noqa: F401,F403
 """
+from kong_orm.testing.contract.test_bulk import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_delete import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_entities import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_events import *  # noqa: F401,F403
@@ -16,5 +17,6 @@ from kong_orm.testing.contract.test_paging import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_plugin_configs import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_plugin_entities import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_plugins import *  # noqa: F401,F403
+from kong_orm.testing.contract.test_streaming import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_ttl import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_update import *  # noqa: F401,F403
