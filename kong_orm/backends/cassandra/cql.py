@@ -83,14 +83,25 @@ class EntityCql:
         return f"SELECT {_names(self.columns)}, {ttls} FROM {self.table} WHERE {_equal(self.key)}"
 
     def _exists_where(self, column: str) -> str:
-        """One row whose ``column`` equals a value (the partition key or an indexed column)."""
-        return f"SELECT {_names(self.key)} FROM {self.table} WHERE {_equal((column,))} LIMIT 1"
+        """One row whose ``column`` equals a value, with the remaining TTL of each value column."""
+        ttls = "".join(f", TTL({protect_name(name)})" for name in self.values)
+        filtering = "" if column == self.key[0] else " ALLOW FILTERING"
+        return f"SELECT {_names(self.key)}{ttls} FROM {self.table} WHERE {_equal((column,))} LIMIT 1{filtering}"
 
     @functools.cached_property
     def insert(self) -> str:
         """Bind: every column, then the TTL (0 for none)."""
         columns = _names(self.columns)
         return f"INSERT INTO {self.table} ({columns}) VALUES ({_markers(len(self.columns))}) IF NOT EXISTS USING TTL ?"
+
+    @functools.cached_property
+    def insert_fresh(self) -> str:
+        """An insert of a row whose key was just generated (so it cannot exist): no transaction.
+
+        Bind as :attr:`insert`.
+        """
+        columns = _names(self.columns)
+        return f"INSERT INTO {self.table} ({columns}) VALUES ({_markers(len(self.columns))}) USING TTL ?"
 
     @functools.cached_property
     def update(self) -> str:
@@ -139,10 +150,11 @@ def create_table_cql(model: Any) -> list[str]:
 
 
 def _where(keys: tuple[str, ...]) -> str:
+    """Equalities on ``keys``: an index serves one of them where there is one, the
+    server filters the rest (an unindexed field is a filtered scan)."""
     if not keys:
         return ""
-    filtering = " ALLOW FILTERING" if len(keys) > 1 else ""
-    return f" WHERE {_equal(keys)}{filtering}"
+    return f" WHERE {_equal(keys)} ALLOW FILTERING"
 
 
 class ClaimCql:
