@@ -204,13 +204,26 @@ class CassandraRepository(Repository):
         return result
 
     def _delete_children(self, entity: Entity, row: Row) -> list[tuple[str, Row]]:
+        """Delete the rows referencing ``row``: every child table is read at once."""
+        referenced = [(c, row.get(c.field.foreign_field or "id")) for c in self.catalog.children(entity)]
+        present = [(c, value) for c, value in referenced if value is not None]
+        children = [c for c, _ in present]
+        requests = [self._children_request(c.entity, c.field.name, value) for c, value in present]
         result: list[tuple[str, Row]] = []
-        for child in self.catalog.children(entity):
-            value = row.get(child.field.foreign_field or "id")
-            children = [] if value is None else self._read_all(child.entity, {child.field.name: value})
-            if children:
-                result += self._delete_rows(child.entity, children)
+        for child, request, outcome in zip(children, requests, self._statements.execute_all(requests)):
+            if isinstance(outcome, DAOError):
+                raise outcome
+            found = outcome.rows
+            if outcome.paging_state is not None:
+                found += read_all(self._statements, _page(request, READ_FETCH_SIZE, outcome.paging_state))
+            rows = [decode_row(child.entity, stored) for stored in found]
+            if rows:
+                result += self._delete_rows(child.entity, rows)
         return result
+
+    def _children_request(self, entity: Entity, field: str, value: Any) -> Request:
+        request = Request(self._keyspace.cql(entity).select_where((field,)), [encode(entity[field], value)])
+        return _page(request, READ_FETCH_SIZE, None)
 
     def _check_parents(self, new: Row, old: Row | None, ttl: int, *, renewing: bool = True) -> int:
         """Raise :class:`ForeignKeyError` for each referenced row (new or changed) that is missing;
@@ -292,9 +305,9 @@ def remaining_ttl(found: Row) -> int:
 
 
 def read_all(statements: Statements, request: Request) -> list[Row]:
-    """Every row of ``request``, page by page (each page a statement of its own)."""
+    """Every row of ``request`` from its paging state on, page by page (each page a statement of its own)."""
     rows: list[Row] = []
-    state = None
+    state = request.paging_state
     while True:
         result = statements.execute(_page(request, READ_FETCH_SIZE, state))
         rows += result.rows
