@@ -8,6 +8,7 @@ from typing import Any
 from kong_orm.config import Config, as_config
 from kong_orm.errors import UnknownEntityError
 from kong_orm.events import Events
+from kong_orm.paging import Offsets
 from kong_orm.plugins.registry import Plugin
 from kong_orm.registry import Catalog, open_backend
 from kong_orm.repository import Repository
@@ -41,6 +42,7 @@ class DAOFactory:
         entities: Iterable[Entity] = (),
     ) -> None:
         self.config = config
+        offsets = Offsets(config.options.get("offset_secret"))
         self.events = Events()
         self.catalog = Catalog.serving(config.options.get("plugins") if plugins is None else plugins, entities)
         self.backend = open_backend(config, self.catalog)
@@ -49,6 +51,7 @@ class DAOFactory:
         self._daos: dict[str, Any] = {}
         for entity in self.catalog:
             repository = self.backend.repository(entity, self.events)
+            repository.offsets = offsets
             self._repositories[entity.name] = repository
             self._daos[entity.name] = custom[entity.name](repository) if entity.name in custom else repository
         log.debug("factory ready on %s with %s", self.backend.name, ", ".join(self._daos))

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from kong_orm.events import Events, EventType
-from kong_orm.paging import decode_offset, encode_offset, query_digest
+from kong_orm.paging import PROCESS_OFFSETS, Offsets, query_of
 from kong_orm.registry import Catalog
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Field, Kind
@@ -21,7 +21,8 @@ from kong_orm.schema.validate import (
     Errors,
     check_immutable,
     coerce_values,
-    complete_row,
+    complete_entity,
+    matches_nothing,
     merge_nested,
     primary_key_of,
     raise_if,
@@ -58,7 +59,12 @@ class Repository(ABC):
     Rows are plain dicts holding every field of the entity (unset ones as
     ``None``): ``id`` a :class:`uuid.UUID`, ``created_at`` integer
     milliseconds, ``config`` a dict.
+
+    ``offsets`` makes and checks ``find_page`` offsets; the factory gives it
+    the key of its ``offset_secret`` option.
     """
+
+    offsets: Offsets = PROCESS_OFFSETS
 
     def __init__(self, entity: Entity, events: Events, catalog: Catalog) -> None:
         self.entity = entity
@@ -99,11 +105,13 @@ class Repository(ABC):
 
         :raises ValueError: a primary-key field is missing.
         """
-        return self._select_by_pk(primary_key_of(self.entity, primary_key, "find"))
+        pk = primary_key_of(self.entity, primary_key, "find")
+        return None if matches_nothing(self.entity, pk) else self._select_by_pk(pk)
 
     def find_all(self, filter: Mapping[str, Any] | None = None) -> list[Row]:
         """Return every row whose fields equal all of ``filter`` (all rows without one)."""
-        return self._select_all(self._filter(filter, "find_all"))
+        clean = self._filter(filter, "find_all")
+        return [] if matches_nothing(self.entity, clean) else self._select_all(clean)
 
     def find_page(
         self, filter: Mapping[str, Any] | None = None, offset: str | None = None, size: int = 100
@@ -117,14 +125,17 @@ class Repository(ABC):
             raise TypeError(f"find_page() size must be an int, not {type(size).__name__}")
         if not 0 < size <= MAX_PAGE_SIZE:
             raise ValueError(f"find_page() size must be between 1 and {MAX_PAGE_SIZE}")
-        query = query_digest(self.name, clean)
-        position = None if offset is None else decode_offset(offset, query)
+        query = query_of(self.name, clean)
+        position = None if offset is None else self.offsets.decode(offset, query)
+        if matches_nothing(self.entity, clean):
+            return [], None
         rows, next_position = self._select_page(clean, position, size)
-        return rows, encode_offset(next_position, query)
+        return rows, self.offsets.encode(next_position, query)
 
     def count(self, filter: Mapping[str, Any] | None = None) -> int:
         """Return how many rows match ``filter`` (all rows without one)."""
-        return self._count_rows(self._filter(filter, "count"))
+        clean = self._filter(filter, "count")
+        return 0 if matches_nothing(self.entity, clean) else self._count_rows(clean)
 
     def update(
         self,
@@ -158,6 +169,8 @@ class Repository(ABC):
         errors: Errors = {}
         given = coerce_values(self.entity, given, errors)
         raise_if(errors)
+        if matches_nothing(self.entity, pk):
+            return None
         result = self._update_row(pk, lambda old: self._updated_row(old, pk, given, full), ttl)
         if result is None:
             return None
@@ -170,7 +183,8 @@ class Repository(ABC):
 
         :return: the deleted row, or ``None`` when no row has that key.
         """
-        deleted = self._delete_cascade(primary_key_of(self.entity, primary_key, "delete"))
+        pk = primary_key_of(self.entity, primary_key, "delete")
+        deleted = [] if matches_nothing(self.entity, pk) else self._delete_cascade(pk)
         for entity_name, row in deleted:
             self.events.publish(EventType.ENTITY_DELETED, entity_name, row)
         return deleted[0][1] if deleted else None
@@ -215,10 +229,10 @@ class Repository(ABC):
         check_immutable(self.entity, given, old, errors)
         if full:
             kept = {f.name: old[f.name] for f in self.entity.fields if f.auto and given.get(f.name) is None}
-            candidate = {**kept, **given, **pk}
+            candidate = {**given, **kept, **pk}
         else:
             candidate = merge_nested(self.entity, old, given)
-        complete_row(self.entity, candidate, errors)
+        complete_entity(self.entity, candidate, errors)
         raise_if(errors)
         return candidate
 

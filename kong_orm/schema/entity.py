@@ -2,10 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kong_orm.schema.fields import Field, Kind
+
+KEY_LENGTH = 512
+"""Longest text (in characters) of a primary-key or unique field: PostgreSQL's
+b-tree index entries hold about 2,700 bytes, and a character takes up to 4 in UTF-8."""
+INDEXED_LENGTH = 16_383
+"""Longest text of any other ``string`` or ``url`` field: Cassandra indexes every
+field a filter may name, and an indexed value holds at most 65,535 bytes."""
 
 RowCheck = Callable[[Mapping[str, Any]], "Mapping[str, str] | None"]
 """An entity-wide rule run on a valid row; returns field -> message, or ``None``."""
@@ -42,7 +49,11 @@ class Schema:
 
 @dataclass(frozen=True)
 class Entity(Schema):
-    """A stored entity: a table on SQL, a table (plus claim tables) on Cassandra."""
+    """A stored entity: a table on SQL, a table (plus claim tables) on Cassandra.
+
+    Text fields get the ``max_length`` the stores allow (:data:`KEY_LENGTH` or
+    :data:`INDEXED_LENGTH`), or the shorter one they declare.
+    """
 
     name: str = ""
     primary_key: tuple[str, ...] = ("id",)
@@ -59,6 +70,17 @@ class Entity(Schema):
     def counter_fields(self) -> tuple[Field, ...]:
         """Fields changed only by ``increment``: an entity with any is a counter entity."""
         return tuple(f for f in self.fields if f.kind is Kind.COUNTER)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", tuple(self._limited(f) for f in self.fields))
+        super().__post_init__()
+
+    def _limited(self, f: Field) -> Field:
+        if f.kind not in (Kind.STRING, Kind.URL):
+            return f
+        keys = {*self.primary_key, *(name for group in self.unique_together for name in group.fields)}
+        limit = KEY_LENGTH if f.unique or f.name in keys else INDEXED_LENGTH
+        return replace(f, max_length=min(limit, f.max_length or limit))
 
     @property
     def field_names(self) -> tuple[str, ...]:

@@ -54,6 +54,9 @@ class Field:
         trailing slash).
     :param schema: for ``table`` fields, a callable of the row returning the
         nested schema, or raising :class:`CoercionError` with Kong's message.
+    :param max_length: the longest text (in characters) a ``string`` or
+        ``url`` field takes. An :class:`~kong_orm.schema.entity.Entity` sets
+        it on every field a store indexes, from the limits of the stores.
     """
 
     name: str
@@ -67,6 +70,7 @@ class Field:
     check: Check | None = None
     normalize: Callable[[Any], Any] | None = None
     schema: Callable[[Mapping[str, Any]], Any] | None = field(default=None, compare=False)
+    max_length: int | None = None
 
     @property
     def has_default(self) -> bool:
@@ -121,31 +125,51 @@ def _as_boolean(name: str, value: Any) -> bool:
     raise CoercionError(f"{name} is not a boolean")
 
 
-_INT64 = 2**63
+MAX_SAFE_INTEGER = 2**53 - 1
+"""Largest integer every store gives back exactly: numbers are doubles, and
+JSON readers (PostgreSQL's JSONB printing included) keep integers exact up to here."""
+MIN_TIMESTAMP = -62_135_596_800_000
+MAX_TIMESTAMP = 253_402_300_799_999
+"""Timestamps span the years 1 to 9999 (UTC), in milliseconds: what every store,
+and Python's ``datetime`` that the Cassandra driver reads them into, can hold."""
 
 
 def _as_number(name: str, value: Any) -> int | float:
     if isinstance(value, str):
-        try:
-            value = int(value)
-        except ValueError:
-            try:
-                value = float(value)
-            except ValueError:
-                raise CoercionError(f"{name} is not a number") from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        value = _parse_number(name, value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise CoercionError(f"{name} is not a number")
-    if isinstance(value, int) and not -_INT64 <= value < _INT64:
-        raise CoercionError(f"{name} is out of range")
-    return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise CoercionError(f"{name} is not a number")
+        return float(value)
+    if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        raise CoercionError(f"{name} is out of range (integers from -(2^53 - 1) to 2^53 - 1)")
+    return int(value)
+
+
+def _parse_number(name: str, text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise CoercionError(f"{name} is not a number") from None
 
 
 def _as_timestamp(name: str, value: Any) -> int:
-    try:
-        number = _as_number(name, value)
-    except CoercionError:
-        raise CoercionError(f"{name} is not a timestamp") from None
-    return int(number)
+    if isinstance(value, str):
+        try:
+            value = _parse_number(name, value)
+        except CoercionError:
+            raise CoercionError(f"{name} is not a timestamp") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise CoercionError(f"{name} is not a timestamp")
+    if not MIN_TIMESTAMP <= value <= MAX_TIMESTAMP:
+        raise CoercionError(f"{name} is out of range (years 1 to 9999)")
+    return int(value)
 
 
 def _as_counter(name: str, value: Any) -> int:
@@ -165,26 +189,34 @@ def _as_array(name: str, value: Any) -> list[Any]:
 
 def _as_url(name: str, value: Any) -> str:
     if isinstance(value, str):
-        _as_text(name, value)
+        text = _as_text(name, value)
         try:
-            parts = urlsplit(value)
+            parts = urlsplit(text)
         except ValueError:
             parts = None
         if parts is not None and parts.scheme and parts.hostname:
-            return value
+            return text
     raise CoercionError(f"{name} is not a url")
+
+
+def text_problem(text: str) -> str | None:
+    """What keeps ``text`` out of the stores (PostgreSQL refuses both), or ``None``."""
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid unicode text"
+    return None
 
 
 def _as_text(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise CoercionError(f"{name} is not a string")
-    if "\x00" in value:
-        raise CoercionError(f"{name} must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise CoercionError(f"{name} is not valid unicode text") from None
-    return value
+    problem = text_problem(value)
+    if problem:
+        raise CoercionError(f"{name} {problem}")
+    return str.__str__(value)
 
 
 def _as_type(python_type: type, label: str) -> Callable[[str, Any], Any]:
@@ -216,13 +248,31 @@ _COERCERS: dict[Kind, Callable[[str, Any], Any]] = {
 def as_read(f: Field, value: Any) -> Any:
     """A value a store gave back, in the type every backend returns for ``f``'s kind.
 
-    Stores keep numbers as doubles and some keep booleans as integers: an
-    integral number reads back as ``int``, a boolean as ``bool``.
+    A ``number`` field is a double in every store: it reads back as ``float``.
+    Some stores keep booleans as integers. Inside tables and arrays (JSON),
+    integers and floats read back as they were written; PostgreSQL prints
+    large floats (from 1e16) as integers, which cannot have been written as
+    integers (those stay within :data:`MAX_SAFE_INTEGER`), so they turn back
+    into floats.
     """
-    if f.kind is Kind.NUMBER and isinstance(value, float) and value.is_integer():
-        return int(value)
-    if f.kind is Kind.BOOLEAN and value is not None:
+    if value is None:
+        return None
+    if f.kind is Kind.NUMBER:
+        return float(value)
+    if f.kind is Kind.BOOLEAN:
         return bool(value)
+    if f.kind in (Kind.TABLE, Kind.ARRAY):
+        return _json_as_written(value)
+    return value
+
+
+def _json_as_written(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _json_as_written(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_as_written(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER:
+        return float(value)
     return value
 
 
@@ -231,4 +281,7 @@ def coerce(f: Field, value: Any) -> Any:
     :class:`CoercionError` with Kong's message."""
     if isinstance(value, str):
         value = value.strip()
-    return _COERCERS[f.kind](f.name, value)
+    value = _COERCERS[f.kind](f.name, value)
+    if f.max_length is not None and isinstance(value, str) and len(value) > f.max_length:
+        raise CoercionError(f"{f.name} must be at most {f.max_length} characters long")
+    return value

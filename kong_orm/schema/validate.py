@@ -11,9 +11,11 @@ from typing import Any
 from kong_orm.errors import SchemaError
 from kong_orm.schema.entity import Entity, Schema
 from kong_orm.schema.fields import CoercionError, Field, Kind, coerce
+from kong_orm.schema.json_values import JSONValueError, as_json_value
 
 Errors = dict[str, str]
 _TEXT_KINDS = (Kind.STRING, Kind.URL)
+_JSON_KINDS = (Kind.TABLE, Kind.ARRAY)
 
 
 def require_dict(value: Any, verb: str, position: int = 1) -> Mapping[str, Any]:
@@ -28,6 +30,9 @@ def coerce_values(schema: Schema, values: Mapping[str, Any], errors: Errors, pre
     clean: dict[str, Any] = {}
     for name, value in values.items():
         f = schema.by_name.get(name)
+        if not isinstance(name, str):
+            errors[prefix + str(name)] = _not_a_name(name)
+            continue
         if f is None:
             errors[prefix + name] = f"{name} is an unknown field"
             continue
@@ -36,6 +41,10 @@ def coerce_values(schema: Schema, values: Mapping[str, Any], errors: Errors, pre
         except CoercionError as exc:
             errors[prefix + name] = str(exc)
     return clean
+
+
+def _not_a_name(name: object) -> str:
+    return f"field name {name!r} is not a string"
 
 
 def _coerce_field(f: Field, value: Any) -> Any:
@@ -61,6 +70,20 @@ def complete_row(schema: Schema, row: dict[str, Any], errors: Errors, prefix: st
         _check_field(f, row, errors, prefix)
     if not any(key.startswith(prefix) for key in errors):
         _run_row_checks(schema, row, errors, prefix)
+    return row
+
+
+def complete_entity(entity: Entity, row: dict[str, Any], errors: Errors) -> dict[str, Any]:
+    """:func:`complete_row` for a row to store: tables and arrays must also be
+    JSON every store keeps as given (errors name the value, ``config.key_names.1``)."""
+    complete_row(entity, row, errors)
+    for f in entity.fields:
+        if f.kind not in _JSON_KINDS or row[f.name] is None or f.name in errors:
+            continue
+        try:
+            row[f.name] = as_json_value(row[f.name])
+        except JSONValueError as exc:
+            errors.setdefault(".".join((f.name, *exc.path)), exc.message)
     return row
 
 
@@ -131,7 +154,7 @@ def validate_new(entity: Entity, values: Mapping[str, Any]) -> dict[str, Any]:
     """Validate an entity about to be inserted; return the complete clean row."""
     errors: Errors = {}
     row = coerce_values(entity, values, errors)
-    complete_row(entity, row, errors)
+    complete_entity(entity, row, errors)
     raise_if(errors)
     return row
 
@@ -176,7 +199,9 @@ def validate_filter(entity: Entity, filter_: Any, verb: str) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for name, value in filter_.items():
         f = entity.by_name.get(name)
-        if f is None:
+        if not isinstance(name, str):
+            errors[str(name)] = _not_a_name(name)
+        elif f is None:
             errors[name] = "unknown field"
         elif f.kind in (Kind.TABLE, Kind.ARRAY):
             errors[name] = f"{name} cannot be used in a filter"
@@ -189,6 +214,12 @@ def validate_filter(entity: Entity, filter_: Any, verb: str) -> dict[str, Any]:
     if not clean:
         raise SchemaError("filter cannot be empty")
     return clean
+
+
+def matches_nothing(entity: Entity, values: Mapping[str, Any]) -> bool:
+    """Whether a coerced key or filter holds an empty text, which no stored row has
+    (an empty text is stored as null): the verb then answers without asking the store."""
+    return any(value == "" and entity[name].kind in _TEXT_KINDS for name, value in values.items())
 
 
 def primary_key_of(entity: Entity, keys: Any, verb: str, position: int = 1) -> dict[str, Any]:

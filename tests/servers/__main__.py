@@ -1,4 +1,4 @@
-"""Command line: ``python -m tests.servers SERVER ACTION``."""
+"""Command line: ``python -m tests.servers SERVER ACTION [NODE]``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import time
 from types import ModuleType
 
-from . import cassandra, postgres
+from . import cassandra, cassandra_cluster, postgres
 from ._common import ServerError
 
 EXIT_NOT_RUNNING = 3
@@ -16,6 +16,15 @@ EXIT_NOT_RUNNING = 3
 SERVERS: dict[str, tuple[ModuleType, list[str]]] = {
     "postgres": (postgres, ["start", "stop", "status", "restart", "url"]),
     "cassandra": (cassandra, ["fetch", "start", "stop", "status", "restart", "url"]),
+    "cassandra-cluster": (
+        cassandra_cluster,
+        ["start", "stop", "status", "restart", "url", "stop-node", "kill-node", "start-node"],
+    ),
+}
+NODE_ACTIONS = {
+    "stop-node": cassandra_cluster.stop_node,
+    "kill-node": cassandra_cluster.kill_node,
+    "start-node": cassandra_cluster.start_node,
 }
 
 
@@ -32,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     for name, (_, actions) in SERVERS.items():
         sub = servers.add_parser(name, help=f"manage the test {name} server")
         sub.add_argument("action", choices=actions)
+        if any(action in NODE_ACTIONS for action in actions):
+            sub.add_argument(
+                "node", nargs="?", type=int, help="node number (1-based), for the *-node actions"
+            )
     return parser
 
 
@@ -45,9 +58,22 @@ def _start(name: str, module: ModuleType) -> None:
         print(f"{name} already running: {module.url()}")
 
 
-def run(server: str, action: str) -> int:
-    """Carry out one action; return the exit code."""
+def _node_action(server: str, action: str, node: int | None) -> int:
+    if node is None:
+        raise ServerError(f"{server} {action} needs a node number")
+    began = time.monotonic()
+    if NODE_ACTIONS[action](node):
+        print(f"{server}: {action} {node} done in {time.monotonic() - began:.1f} s")
+    else:
+        print(f"{server}: node {node} was already {'running' if action == 'start-node' else 'down'}")
+    return 0
+
+
+def run(server: str, action: str, node: int | None = None) -> int:
+    """Carry out one action (``node``: for the ``*-node`` actions); return the exit code."""
     module = SERVERS[server][0]
+    if action in NODE_ACTIONS:
+        return _node_action(server, action, node)
     if action == "url":
         print(module.url())
     elif action == "status":
@@ -78,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         datefmt="%H:%M:%S",
     )
     try:
-        return run(args.server, args.action)
+        return run(args.server, args.action, getattr(args, "node", None))
     except ServerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

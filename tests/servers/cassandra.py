@@ -31,9 +31,11 @@ from ._common import (
 VERSION = "5.0.9"
 DEPENDENCY_PLUGIN_VERSION = "3.8.1"
 KEYSPACE = "kong_orm_test"
+CLUSTER_NAME = "kong_orm test"
 DEFAULT_PORT = 9042
 DEFAULT_STORAGE_PORT = 7000
-HEAP = "512M"
+HEAP = os.environ.get("KONG_ORM_CASSANDRA_HEAP", "1G")
+"""JVM heap: the full suite keeps some 40 tables and their indexes per keyspace in memory."""
 START_TIMEOUT = 120.0
 STOP_TIMEOUT = 30.0
 POLL_INTERVAL = 0.25
@@ -127,16 +129,16 @@ _JVM_OPTIONS = [
 ]
 
 _YAML = """\
-cluster_name: 'kong_orm test'
+cluster_name: '{cluster_name}'
 num_tokens: 1
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
 endpoint_snitch: SimpleSnitch
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:{storage_port}"
-listen_address: 127.0.0.1
-rpc_address: 127.0.0.1
+      - seeds: "{seed}:{storage_port}"
+listen_address: {address}
+rpc_address: {address}
 storage_port: {storage_port}
 native_transport_port: {port}
 start_native_transport: true
@@ -162,7 +164,7 @@ cas_contention_timeout: 5000ms
 phi_convict_threshold: 12
 batch_size_warn_threshold: 64KiB
 batch_size_fail_threshold: 1024KiB
-"""
+{extra}"""
 
 _LOGBACK = """\
 <configuration scan="false">
@@ -335,16 +337,23 @@ def find_java() -> str:
 # --- configuration ----------------------------------------------------------------------------
 
 
-def _write_static_config() -> tuple[Path, Path]:
+def write_static_config() -> tuple[Path, Path]:
     """Write the JVM option file and logback.xml; return their paths."""
     home = _home()
     options = home / "jvm17.opts"
-    options.write_text("\n".join(_JVM_OPTIONS) + "\n")
+    _replace_text(options, "\n".join(_JVM_OPTIONS) + "\n")
     conf = home / "conf"
     conf.mkdir(exist_ok=True)
     logback = conf / "logback.xml"
-    logback.write_text(_LOGBACK)
+    _replace_text(logback, _LOGBACK)
     return options, logback
+
+
+def _replace_text(path: Path, text: str) -> None:
+    """Write ``path`` whole in one step: a node starting meanwhile never reads half a file."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 def _new_run_dir() -> Path:
@@ -353,14 +362,45 @@ def _new_run_dir() -> Path:
     run = runs / f"node-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     for sub in ("data", "commitlog", "saved_caches", "hints", "logs"):
         (run / sub).mkdir(parents=True)
-    (run / "cassandra.yaml").write_text(
-        _YAML.format(port=port(), storage_port=storage_port(), run=run)
-    )
+    write_yaml(run, LOCALHOST, seed=LOCALHOST, native_port=port(), gossip_port=storage_port())
     return run
 
 
-def _command(java: str, run: Path, options: Path, logback: Path) -> list[str]:
+def write_yaml(
+    run: Path,
+    address: str,
+    *,
+    seed: str,
+    native_port: int,
+    gossip_port: int,
+    cluster_name: str = CLUSTER_NAME,
+    extra: str = "",
+) -> None:
+    """Write ``<run>/cassandra.yaml`` for a node on ``address`` whose data lives in ``run``."""
+    (run / "cassandra.yaml").write_text(
+        _YAML.format(
+            cluster_name=cluster_name,
+            address=address,
+            seed=seed,
+            port=native_port,
+            storage_port=gossip_port,
+            run=run,
+            extra=extra,
+        )
+    )
+
+
+def command(
+    java: str, run: Path, options: Path, logback: Path, *, durable: bool = False
+) -> list[str]:
+    """The java command line of a node whose run folder is ``run``.
+
+    Without ``durable`` the node skips fsync and the flushes of system tables
+    after schema changes (fast, but a node killed with SIGKILL may restart
+    without schema changes it took): fine for a node whose data is thrown away.
+    """
     home = _home()
+    unsafe = [] if durable else ["-Dcassandra.unsafesystem=true", "-Dcassandra.skip_sync=true"]
     return [
         java,
         f"-Xms{HEAP}",
@@ -373,8 +413,7 @@ def _command(java: str, run: Path, options: Path, logback: Path) -> list[str]:
         "-Dcassandra-foreground=yes",
         "-Dcassandra.ring_delay_ms=1000",
         "-Dcassandra.skip_wait_for_gossip_to_settle=0",
-        "-Dcassandra.unsafesystem=true",
-        "-Dcassandra.skip_sync=true",
+        *unsafe,
         "-cp",
         f"{home / 'conf'}{os.pathsep}{_lib()}/*",
         MAIN_CLASS,
@@ -413,6 +452,11 @@ def _alive(pid: int) -> bool:
     if _child is not None and _child.pid == pid and _child.poll() is not None:
         _child = None
         return False
+    return is_daemon(pid)
+
+
+def is_daemon(pid: int) -> bool:
+    """True if ``pid`` runs a Cassandra daemon (a zombie's command line is empty)."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
@@ -438,17 +482,19 @@ def _current_run() -> Path | None:
 # --- readiness --------------------------------------------------------------------------------
 
 
-def query_release_version(timeout: float = 5.0) -> str | None:
-    """Run ``SELECT release_version FROM system.local`` with cassandra-driver; None on failure."""
+def query_release_version(
+    timeout: float = 5.0, *, host: str = LOCALHOST, native_port: int | None = None
+) -> str | None:
+    """Run ``SELECT release_version FROM system.local`` on ``host`` with cassandra-driver; None on failure."""
     from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
-    from cassandra.policies import RoundRobinPolicy
+    from cassandra.policies import WhiteListRoundRobinPolicy
 
     profile = ExecutionProfile(
-        load_balancing_policy=RoundRobinPolicy(), request_timeout=timeout
+        load_balancing_policy=WhiteListRoundRobinPolicy([host]), request_timeout=timeout
     )
     cluster = Cluster(
-        [LOCALHOST],
-        port=port(),
+        [host],
+        port=port() if native_port is None else native_port,
         protocol_version=5,
         execution_profiles={EXEC_PROFILE_DEFAULT: profile},
         connect_timeout=timeout,
@@ -469,7 +515,7 @@ def query_release_version(timeout: float = 5.0) -> str | None:
         driver_log.setLevel(level)
 
 
-def _require_driver() -> None:
+def require_driver() -> None:
     try:
         import cassandra.cluster  # noqa: F401
     except ImportError:
@@ -478,11 +524,11 @@ def _require_driver() -> None:
         ) from None
 
 
-def _startup_failed(run: Path) -> bool:
+def startup_failed(run: Path) -> bool:
     return any(STARTUP_FAILURE in tail(path, 400) for path in _logs(run))
 
 
-def _listening(run: Path) -> bool:
+def serves_cql(run: Path) -> bool:
     """True once this node logged that it serves CQL (so the port is not someone else's)."""
     try:
         return LISTENING in _logs(run)[0].read_text(errors="replace")
@@ -490,7 +536,7 @@ def _listening(run: Path) -> bool:
         return False
 
 
-def _failure(message: str, run: Path) -> ServerError:
+def failure_with_logs(message: str, run: Path) -> ServerError:
     system_log, stdout_log = _logs(run)
     return ServerError(
         f"{message}\n--- last lines of {system_log} ---\n{tail(system_log)}"
@@ -503,19 +549,19 @@ def _wait_ready(pid: int, run: Path) -> str:
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         if not _alive(pid):
-            raise _failure(f"Cassandra (pid {pid}) exited during startup", run)
-        if _startup_failed(run):
+            raise failure_with_logs(f"Cassandra (pid {pid}) exited during startup", run)
+        if startup_failed(run):
             _kill(pid)
-            raise _failure(
+            raise failure_with_logs(
                 f"Cassandra failed to start ('{STARTUP_FAILURE}' in its log)", run
             )
-        if _listening(run) and port_open(port()):
+        if serves_cql(run) and port_open(port()):
             version = query_release_version()
             if version is not None:
                 return version
         if time.monotonic() > deadline:
             _kill(pid)
-            raise _failure(
+            raise failure_with_logs(
                 f"Cassandra did not answer on port {port()} within {START_TIMEOUT:.0f} s",
                 run,
             )
@@ -532,14 +578,21 @@ def _launch(java: str) -> tuple[int, Path]:
             raise ServerError(
                 f"Cassandra {name} port {number} on {LOCALHOST} is already in use"
             )
-    options, logback = _write_static_config()
+    options, logback = write_static_config()
     run = _new_run_dir()
     log.info(
         "starting Cassandra %s on %s:%d (data in %s)", VERSION, LOCALHOST, port(), run
     )
-    with (run / "logs" / "stdout.log").open("wb") as out:
-        _child = subprocess.Popen(
-            _command(java, run, options, logback),
+    _child = spawn(command(java, run, options, logback), run)
+    _pid_file().write_text(f"{_child.pid}\n")
+    return _child.pid, run
+
+
+def spawn(cmd: list[str], run: Path) -> subprocess.Popen[bytes]:
+    """Start a node in a session of its own, its output appended to ``<run>/logs/stdout.log``."""
+    with (run / "logs" / "stdout.log").open("ab") as out:
+        return subprocess.Popen(
+            cmd,
             cwd=run,
             stdin=subprocess.DEVNULL,
             stdout=out,
@@ -547,8 +600,6 @@ def _launch(java: str) -> tuple[int, Path]:
             preexec_fn=_raise_open_files_limit,  # noqa: PLW1509 - it only calls setrlimit
             start_new_session=True,
         )
-    _pid_file().write_text(f"{_child.pid}\n")
-    return _child.pid, run
 
 
 def start() -> bool:
@@ -563,7 +614,7 @@ def start() -> bool:
         log.info("Cassandra is already running (pid %d)", pid)
         _wait_ready(pid, run)
         return False
-    _require_driver()
+    require_driver()
     fetch()
     java = find_java()
     pid, run = _launch(java)

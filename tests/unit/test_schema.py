@@ -1,12 +1,25 @@
 """Entity rules, checked without any store."""
 from __future__ import annotations
 
+import math
 import uuid
 
 import pytest
 
 from kong_orm.errors import SchemaError
-from kong_orm.schema.entities import APIS, PLUGINS
+from kong_orm.schema.entities import APIS, NODES, PLUGINS
+from kong_orm.schema.entity import INDEXED_LENGTH, KEY_LENGTH, Entity
+from kong_orm.schema.fields import (
+    MAX_SAFE_INTEGER,
+    MAX_TIMESTAMP,
+    MIN_TIMESTAMP,
+    CoercionError,
+    Field,
+    Kind,
+    as_read,
+    coerce,
+)
+from kong_orm.schema.json_values import JSONValueError, as_json_value
 from kong_orm.schema.validate import validate_new
 
 UPSTREAM = "http://upstream.example.com"
@@ -107,3 +120,94 @@ def test_flexible_table_needs_an_entry() -> None:
     with pytest.raises(SchemaError) as raised:
         validate_new(PLUGINS, {"name": "response-ratelimiting", "api_id": uuid.uuid4(), "config": {"limits": {}}})
     assert raised.value.errors == {"config.limits": "You need to set at least one limit name"}
+
+
+# -- numbers, timestamps and what a read gives back ----------------------------------
+
+
+@pytest.mark.parametrize("value, expected", [(5, 5), ("5", 5), (2.0, 2.0), ("2.0", 2.0), (1e300, 1e300), (-0.5, -0.5)])
+def test_numbers_keep_their_type(value: object, expected: float) -> None:
+    coerced = coerce(Field("n", Kind.NUMBER), value)
+    assert coerced == expected and type(coerced) is type(expected)
+
+
+@pytest.mark.parametrize("value", [2**53, -(2**53), 10**30, math.inf, -math.inf, math.nan, "nan", "inf", True, b"1"])
+def test_numbers_every_store_cannot_give_back_are_refused(value: object) -> None:
+    with pytest.raises(CoercionError):
+        coerce(Field("n", Kind.NUMBER), value)
+
+
+@pytest.mark.parametrize("value", [MIN_TIMESTAMP, MAX_TIMESTAMP, 0, float(MAX_TIMESTAMP), str(MIN_TIMESTAMP)])
+def test_timestamps_of_years_1_to_9999_are_kept(value: object) -> None:
+    assert coerce(Field("t", Kind.TIMESTAMP), value) == int(value)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("value", [MIN_TIMESTAMP - 1, MAX_TIMESTAMP + 1, 1e19, "1e19", math.inf, math.nan])
+def test_timestamps_beyond_are_refused(value: object) -> None:
+    with pytest.raises(CoercionError):
+        coerce(Field("t", Kind.TIMESTAMP), value)
+
+
+def test_a_number_field_reads_back_as_a_float() -> None:
+    number = Field("n", Kind.NUMBER)
+    assert [as_read(number, v) for v in (2, 2.0, 1e300, None)] == [2.0, 2.0, 1e300, None]
+    assert type(as_read(number, 2)) is float
+
+
+def test_json_reads_back_integers_and_floats_as_written() -> None:
+    # PostgreSQL's JSONB prints 1e300 as 301 digits: no integer written can be that large
+    table = Field("t", Kind.TABLE)
+    read = as_read(table, {"a": 10**300, "b": [2, 2.0, -(10**17)], "c": MAX_SAFE_INTEGER, "d": True})
+    assert read == {"a": 1e300, "b": [2, 2.0, -1e17], "c": MAX_SAFE_INTEGER, "d": True}
+    assert [type(v) for v in read["b"]] == [int, float, float] and type(read["c"]) is int
+
+
+# -- JSON values ----------------------------------------------------------------------
+
+
+def test_json_values_are_copied_as_plain_types() -> None:
+    value = {"a": (1, 2.5, "x", None, True), "b": {"c": []}}
+    assert as_json_value(value) == {"a": [1, 2.5, "x", None, True], "b": {"c": []}}
+
+
+def test_a_value_that_holds_itself_is_too_deep() -> None:
+    looping: list[object] = []
+    looping.append(looping)
+    with pytest.raises(JSONValueError) as raised:
+        as_json_value(looping)
+    assert raised.value.message == "is nested deeper than 32 levels"
+
+
+@pytest.mark.parametrize(
+    "value, path",
+    [([1, b"x"], ("1",)), ({"a": {"b": {1, 2}}}, ("a", "b")), ({"a": [{3: 1}]}, ("a", "0", "3"))],
+)
+def test_json_errors_name_the_bad_value(value: object, path: tuple[str, ...]) -> None:
+    with pytest.raises(JSONValueError) as raised:
+        as_json_value(value)
+    assert raised.value.path == path
+
+
+# -- field names and lengths -------------------------------------------------------------
+
+
+def test_field_names_must_be_strings() -> None:
+    with pytest.raises(SchemaError) as raised:
+        validate_new(APIS, {"upstream_url": UPSTREAM, "request_host": "a.com", 1: "x"})
+    assert raised.value.errors == {"1": "field name 1 is not a string"}
+
+
+def test_entities_limit_the_text_of_keys_and_indexed_fields() -> None:
+    limits = {f.name: f.max_length for f in APIS.fields}
+    assert limits["name"] == limits["request_host"] == limits["request_path"] == KEY_LENGTH
+    assert limits["upstream_url"] == INDEXED_LENGTH
+    assert limits["id"] is None and limits["created_at"] is None
+    assert NODES["name"].max_length == KEY_LENGTH and PLUGINS["name"].max_length == KEY_LENGTH
+
+
+def test_a_declared_max_length_shorter_than_the_stores_allow_is_kept() -> None:
+    entity = Entity(name="things", fields=(Field("id", Kind.ID), Field("label", Kind.STRING, max_length=10)))
+    assert entity["label"].max_length == 10
+    with pytest.raises(SchemaError) as raised:
+        validate_new(entity, {"id": uuid.uuid4(), "label": "x" * 11})
+    assert raised.value.errors == {"label": "label must be at most 10 characters long"}

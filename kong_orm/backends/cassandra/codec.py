@@ -1,7 +1,8 @@
 """Field values to CQL values and back, so rows look the same as on SQL.
 
 ``created_at`` is a CQL ``timestamp`` read back as integer milliseconds;
-tables and arrays are JSON text; integral numbers come back as ``int``.
+tables and arrays are JSON text; numbers are doubles. What a read gives back
+follows :func:`kong_orm.schema.fields.as_read`, as on every backend.
 """
 from __future__ import annotations
 
@@ -33,17 +34,22 @@ def decode(f: Field, value: Any) -> Any:
     if value is None:
         return None
     if f.kind in _JSON_KINDS:
-        return json.loads(value)
+        return as_read(f, json.loads(value))
     if f.kind is Kind.TIMESTAMP:
         return to_ms(value)
     return as_read(f, value)
 
 
 def to_ms(moment: datetime.datetime | int) -> int:
-    """Milliseconds since the epoch of a driver ``datetime`` (naive UTC)."""
+    """Milliseconds since the epoch of a driver ``datetime`` (naive UTC).
+
+    The driver goes through float seconds, which far from 1970 are off by some
+    microseconds either way: round to the nearest millisecond.
+    """
     if isinstance(moment, int):
         return moment
-    return calendar.timegm(moment.utctimetuple()) * 1000 + moment.microsecond // 1000
+    micros = calendar.timegm(moment.utctimetuple()) * 1_000_000 + moment.microsecond
+    return (micros + 500) // 1000
 
 
 def encode_row(entity: Entity, row: Mapping[str, Any], names: tuple[str, ...]) -> list[Any]:

@@ -1,8 +1,10 @@
 """Page positions: the driver's paging state, with a check that it belongs to the query.
 
 The server drops the whole connection when it is handed a paging state it
-cannot read, so a position that was not made by the same query is refused
-here, as an invalid offset, before it is ever sent.
+cannot read. Offsets are authenticated (:mod:`kong_orm.paging`), so only
+positions made by kong_orm under the factory's key get here; the digest of
+the CQL text also refuses one made for another statement under the same key
+(another keyspace, another release), as an invalid offset, before it is sent.
 """
 from __future__ import annotations
 

@@ -204,18 +204,21 @@ class SQLRepository(Repository):
         return ForeignKeyError.for_values(self._missing_parents(conn, row) or referenced)
 
     # -- page positions: the last primary key seen ---------------------------
+    # Positions reach _decode_position only inside an offset authenticated by
+    # kong_orm.paging; the checks here keep a bug from becoming a crash.
 
     def _encode_position(self, row: Row) -> bytes:
-        return json.dumps([str(row[name]) for name in self.entity.primary_key]).encode()
+        return json.dumps([str(row[name]) for name in self.entity.primary_key], ensure_ascii=False).encode()
 
     def _decode_position(self, position: bytes) -> dict[str, Any]:
         try:
             values = json.loads(position)
-            if not isinstance(values, list) or len(values) != len(self.entity.primary_key):
-                raise ValueError(position)
-            return {
-                after_param(name): coerce(self.entity[name], value)
-                for name, value in zip(self.entity.primary_key, values)
-            }
-        except (ValueError, CoercionError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
+            raise invalid_offset() from None
+        names = self.entity.primary_key
+        if not isinstance(values, list) or len(values) != len(names) or not all(isinstance(v, str) for v in values):
+            raise invalid_offset()
+        try:
+            return {after_param(name): coerce(self.entity[name], value) for name, value in zip(names, values)}
+        except CoercionError:
             raise invalid_offset() from None

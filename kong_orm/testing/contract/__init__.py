@@ -9,6 +9,7 @@ from kong_orm.testing.contract.test_delete import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_entities import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_events import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_find import *  # noqa: F401,F403
+from kong_orm.testing.contract.test_hostile_input import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_insert import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_migrations import *  # noqa: F401,F403
 from kong_orm.testing.contract.test_paging import *  # noqa: F401,F403

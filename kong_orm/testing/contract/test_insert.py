@@ -185,7 +185,7 @@ def test_a_taken_primary_key_is_a_unique_error(factory: DAOFactory) -> None:
     [
         ({"custom_id": "c", "username": "nul\x00byte"}, {"username": "username must not contain NUL characters"}),
         ({"custom_id": "c", "username": "lone \ud800 surrogate"}, {"username": "username is not valid unicode text"}),
-        ({"username": "big", "created_at": 10**20}, {"created_at": "created_at is not a timestamp"}),
+        ({"username": "big", "created_at": 10**20}, {"created_at": "created_at is out of range (years 1 to 9999)"}),
     ],
 )
 def test_values_no_store_can_hold_are_schema_errors(
