@@ -21,8 +21,6 @@ from kong_orm.backends.cassandra.settings import CassandraSettings, host_of
 from kong_orm.factory import DAOFactory as Factory
 
 DEFAULT_URL = "cassandra://127.0.0.1:9042/kong_orm_test"
-TEST_PLUGINS = ["rate-limiting"]
-"""The plugin the shared factory serves: ``plugins`` rows need a served plugin."""
 
 
 def cassandra_url() -> str:
@@ -58,7 +56,7 @@ def keyspace() -> str:
 
 @pytest.fixture(scope="session")
 def migrated_factory(keyspace: str) -> Iterator[DAOFactory]:
-    factory = open_factory(keyspace=keyspace, plugins=TEST_PLUGINS)
+    factory = open_factory(keyspace=keyspace)
     factory.drop_schema()
     factory.run_migrations()
     yield factory

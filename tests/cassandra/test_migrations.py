@@ -21,7 +21,7 @@ def _replication(session: Any, keyspace: str) -> dict[str, str]:
 def test_a_fresh_keyspace_has_no_migrations_until_they_run(session: Any, dropped_keyspaces: list[str]) -> None:
     keyspace = fresh_keyspace()
     dropped_keyspaces.append(keyspace)
-    factory = open_factory(keyspace=keyspace, replication_factor="1")
+    factory = open_factory(keyspace=keyspace, replication_factor="1", plugins=[])
     try:
         assert factory.current_migrations() == {}
         with pytest.raises(DatabaseError):
@@ -40,7 +40,7 @@ def test_a_fresh_keyspace_has_no_migrations_until_they_run(session: Any, dropped
 def test_drop_keeps_the_keyspace_and_migrations_run_again(session: Any, dropped_keyspaces: list[str]) -> None:
     keyspace = fresh_keyspace()
     dropped_keyspaces.append(keyspace)
-    factory = open_factory(keyspace=keyspace)
+    factory = open_factory(keyspace=keyspace, plugins=[])
     try:
         factory.drop_schema()
         factory.run_migrations()
@@ -78,7 +78,7 @@ def test_network_topology_replication_names_each_data_center(session: Any, dropp
 def test_a_dropped_keyspace_is_a_database_error(session: Any, dropped_keyspaces: list[str]) -> None:
     keyspace = fresh_keyspace()
     dropped_keyspaces.append(keyspace)
-    factory = open_factory(keyspace=keyspace)
+    factory = open_factory(keyspace=keyspace, plugins=[])
     try:
         factory.run_migrations()
         consumer = factory.consumers.insert({"username": "gone"})
