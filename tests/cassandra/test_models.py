@@ -16,7 +16,15 @@ from cassandra.cqlengine.models import Model
 from kong_orm import DAOFactory
 from kong_orm.backends.cassandra.cql import EntityCql
 from kong_orm.backends.cassandra.migrations.runner import available, component_folders
-from kong_orm.backends.cassandra.models import claim_tables, declare, declare_claim, index_name, indexed_fields
+from kong_orm.backends.cassandra.models import (
+    INDEX_CLASS,
+    LOOKUP_FIELDS,
+    claim_tables,
+    declare,
+    declare_claim,
+    index_name,
+    indexed_fields,
+)
 from kong_orm.registry import Catalog
 from kong_orm.schema.entities import CORE_ENTITIES
 from kong_orm.schema.entity import Entity
@@ -57,11 +65,21 @@ def test_model_key_is_the_entity_key(entity: Entity) -> None:
 
 
 @ENTITIES
-def test_every_filterable_field_but_the_partition_key_is_indexed(entity: Entity) -> None:
+def test_only_the_fields_lookups_go_through_are_indexed(entity: Entity) -> None:
     model = declare(entity, keyspace="ks")
     indexed = {c.db_field_name for c in model._columns.values() if c.index}
-    filterable = {f.name for f in entity.fields if f.kind not in (Kind.TABLE, Kind.ARRAY)}
-    assert indexed == filterable - {entity.primary_key[0]} == {f.name for f in indexed_fields(entity)}
+    looked_up = {f.name for f in entity.fields if f.foreign or f.unique} | set(LOOKUP_FIELDS.get(entity.name, ()))
+    looked_up |= {name for group in entity.unique_together for name in group.fields}
+    assert indexed == looked_up - {entity.primary_key[0]} == {f.name for f in indexed_fields(entity)}
+
+
+def test_core_indexes_leave_out_flags_and_timestamps() -> None:
+    indexed = {(e.name, f.name) for e in CORE_ENTITIES for f in indexed_fields(e)}
+    assert indexed == {
+        ("apis", "name"), ("apis", "request_host"), ("apis", "request_path"),
+        ("consumers", "custom_id"), ("consumers", "username"),
+        ("plugins", "api_id"), ("plugins", "consumer_id"), ("plugins", "name"),
+    }
 
 
 def test_each_unique_field_and_group_has_a_claim_table() -> None:
@@ -92,11 +110,14 @@ def test_statements_are_built_from_the_model() -> None:
         __keyspace__ = "ks"
         ident = columns.UUID(db_field="id", partition_key=True)
         kind = columns.Text(db_field="order", primary_key=True)
-        label = columns.Text(db_field="label")
+        label = columns.Text(db_field="label", index=True)
+        note = columns.Text(db_field="note")
 
     cql = EntityCql(Thing)
-    assert cql.select_by_pk == 'SELECT id, "order", label FROM ks.things WHERE id = ? AND "order" = ?'
-    assert cql.select_where(("label",)) == 'SELECT id, "order", label FROM ks.things WHERE label = ?'
+    assert cql.select_by_pk == 'SELECT id, "order", label, note FROM ks.things WHERE id = ? AND "order" = ?'
+    assert cql.select_where(("label",)) == 'SELECT id, "order", label, note FROM ks.things WHERE label = ?'
+    assert cql.select_where(("note",)).endswith(" WHERE note = ? ALLOW FILTERING")  # unindexed: a filtered scan
+    assert cql.select_where(("id",)).endswith(" WHERE id = ?")
     assert cql.delete == 'DELETE FROM ks.things WHERE id = ? AND "order" = ? IF EXISTS'
 
 
@@ -122,18 +143,26 @@ def test_a_closed_factory_is_not_kept_alive(factory: DAOFactory) -> None:
 
 
 _CREATE_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS ks\.(\w+) \((.*)\)$")
-_CREATE_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+) ON ks\.(\w+) \((\w+)\)$")
+_CREATE_INDEX = re.compile(r"CREATE (CUSTOM )?INDEX IF NOT EXISTS (\w+) ON ks\.(\w+) \((\w+)\)(?: USING '(\w+)')?$")
+_DROP_INDEX = re.compile(r"DROP INDEX IF EXISTS ks\.(\w+)$")
 _KEY_CLAUSE = re.compile(r",\s*PRIMARY KEY \((.*)\)$")
 
 
 def _migrated_tables(folder: Any) -> dict[str, dict[str, Any]]:
-    """Each table a component's migrations create, read from their CQL text."""
+    """Each table a component's migrations leave, read from their CQL text.
+
+    Indexes are ``(name, column, class)``, class ``None`` for a legacy one.
+    """
     tables: dict[str, dict[str, Any]] = {}
     for statement in (s for migration in available(folder) for s in migration.statements("ks")):
         if found := _CREATE_TABLE.match(statement):
             tables[found[1]] = _table_of(found[2].strip())
         elif found := _CREATE_INDEX.match(statement):
-            tables[found[2]]["indexes"].add((found[1], found[3]))
+            assert bool(found[1]) == bool(found[5]), statement
+            tables[found[3]]["indexes"].add((found[2], found[4], found[5]))
+        elif found := _DROP_INDEX.match(statement):
+            for table in tables.values():
+                table["indexes"] = {index for index in table["indexes"] if index[0] != found[1]}
         else:
             raise AssertionError(f"unexpected statement in a migration: {statement}")
     return tables
@@ -176,7 +205,8 @@ def test_the_migrations_create_exactly_the_models_tables(component: str) -> None
         partition = [c.db_field_name for c in model._partition_keys.values()]
         clustering = [c.db_field_name for c in model._clustering_keys.values()]
         assert table["key"] == (partition, clustering), name
-        indexed = {(index_name(name, c.db_field_name), c.db_field_name) for c in model._columns.values() if c.index}
+        columns = [c.db_field_name for c in model._columns.values() if c.index]
+        indexed = {(index_name(name, column), column, INDEX_CLASS) for column in columns}
         assert table["indexes"] == indexed, name
 
 
@@ -194,6 +224,8 @@ def _assert_table_matches(model: Any, table: Any) -> None:
     indexed = {c.db_field_name for c in model._columns.values() if c.index}
     assert set(targets) == indexed
     assert all(targets[column] == index_name(table.name, column) for column in indexed)
+    assert all(index.kind == "CUSTOM" for index in table.indexes.values())
+    assert all(index.index_options["class_name"].endswith(INDEX_CLASS) for index in table.indexes.values())
     for option, value in (model.__options__ or {}).items():
         assert table.options[option] == value
 

@@ -1,9 +1,14 @@
 """Round trips on Cassandra: a changed count is a performance change.
 
-An insert is one write plus one lightweight transaction per unique value it
-claims plus one read per parent it references; every write is conditional.
+Lightweight transactions (``IF ...``, a Paxos round of four messages each)
+are pinned separately: an insert takes one per unique value it claims, plus
+one for the row only when the caller gave its key; a row referencing others
+reads each parent before the write and again, at the serial consistency,
+after it; an update is a read and one conditional write.
 """
 from __future__ import annotations
+
+import uuid
 
 from kong_orm import DAOFactory
 from kong_orm.testing import count_statements
@@ -15,22 +20,41 @@ def _verbs(statements: list[str]) -> list[str]:
     return [statement.split()[0].upper() for statement in statements]
 
 
+def _lwts(statements: list[str]) -> int:
+    return sum(" IF " in statement for statement in statements)
+
+
+def test_a_generated_key_needs_no_transaction_a_given_one_does(factory: DAOFactory) -> None:
+    with count_statements(factory) as generated:
+        factory.consumers.insert({"username": "one"})
+    with count_statements(factory) as given:
+        factory.consumers.insert({"username": "two", "id": uuid.uuid4()})
+    assert _verbs(generated.statements) == ["UPDATE", "INSERT"]
+    assert _lwts(generated.statements) == 1
+    assert _verbs(given.statements) == ["UPDATE", "INSERT"]
+    assert _lwts(given.statements) == 2
+
+
 def test_insert_is_one_write_and_a_claim_per_unique_value(factory: DAOFactory) -> None:
     with count_statements(factory) as counted:
-        factory.nodes.insert({"name": "n1", "cluster_listening_address": "a:1"})
+        factory.nodes.insert({"name": "n1", "cluster_listening_address": "a:1"})  # key given: IF NOT EXISTS
         factory.consumers.insert({"username": "one"})
         factory.consumers.insert({"username": "two", "custom_id": "two"})
         factory.apis.insert({"request_host": "x.example.com", "request_path": "/x", "upstream_url": "http://u.com"})
     assert counted.count == 1 + 2 + 3 + 4
-    assert all(" IF " in statement for statement in counted.statements)
+    assert _lwts(counted.statements) == 1 + 1 + 2 + 3
 
 
-def test_plugin_insert_reads_each_parent_once(factory: DAOFactory) -> None:
+def test_plugin_insert_reads_each_parent_before_and_after(factory: DAOFactory) -> None:
     api, consumer = add_api(factory), add_consumer(factory)
     with count_statements(factory) as counted:
         add_plugin(factory, api)
         add_plugin(factory, api, consumer_id=consumer["id"])
-    assert _verbs(counted.statements) == ["SELECT", "UPDATE", "INSERT", "SELECT", "SELECT", "UPDATE", "INSERT"]
+    assert _verbs(counted.statements) == [
+        *("SELECT", "UPDATE", "INSERT", "SELECT"),
+        *("SELECT", "SELECT", "UPDATE", "INSERT", "SELECT", "SELECT"),
+    ]
+    assert _lwts(counted.statements) == 2
 
 
 def test_update_reads_the_row_and_writes_once(factory: DAOFactory) -> None:
@@ -38,6 +62,17 @@ def test_update_reads_the_row_and_writes_once(factory: DAOFactory) -> None:
     with count_statements(factory) as counted:
         factory.plugins.update({"config": {"minute": 60}}, plugin_key(plugin))
     assert _verbs(counted.statements) == ["SELECT", "BEGIN"]
+    assert _lwts(counted.statements) == 1
+
+
+def test_update_to_another_parent_reads_it_before_and_after(factory: DAOFactory) -> None:
+    plugin = add_plugin(factory, add_api(factory))
+    other = add_api(factory, request_host="other.example.com")
+    with count_statements(factory) as counted:
+        factory.plugins.update({"api_id": other["id"]}, plugin_key(plugin))
+    # read, parent, claim of the new (name, api, consumer), write, release of the old, parent again
+    assert _verbs(counted.statements) == ["SELECT", "SELECT", "UPDATE", "BEGIN", "DELETE", "SELECT"]
+    assert _lwts(counted.statements) == 3
 
 
 def test_update_of_a_unique_value_claims_the_new_and_releases_the_old(factory: DAOFactory) -> None:
@@ -45,6 +80,15 @@ def test_update_of_a_unique_value_claims_the_new_and_releases_the_old(factory: D
     with count_statements(factory) as counted:
         factory.consumers.update({"username": "new"}, {"id": consumer["id"]})
     assert _verbs(counted.statements) == ["SELECT", "UPDATE", "BEGIN", "DELETE"]
+    assert _lwts(counted.statements) == 3
+
+
+def test_update_with_a_ttl_renews_and_releases_in_one_round_trip(factory: DAOFactory) -> None:
+    consumer = add_consumer(factory, username="old", custom_id="kept")
+    with count_statements(factory) as counted:
+        factory.consumers.update({"username": "new"}, {"id": consumer["id"]}, ttl=100)
+    # read, claim the new name, write, then together: renew custom_id, release the old name
+    assert _verbs(counted.statements) == ["SELECT", "UPDATE", "BEGIN", "UPDATE", "DELETE"]
 
 
 def test_delete_reads_each_child_table_once_per_row(factory: DAOFactory) -> None:
@@ -56,6 +100,14 @@ def test_delete_reads_each_child_table_once_per_row(factory: DAOFactory) -> None
     # the api: read, delete, release name and host; its plugins: one read, then a
     # delete and a group release each
     assert counted.count == 4 + 1 + 3 * 2
+    assert _lwts(counted.statements) == 3 + 3 * 2
+
+
+def test_find_is_one_statement(factory: DAOFactory) -> None:
+    consumer = add_consumer(factory)
+    with count_statements(factory) as counted:
+        factory.consumers.find({"id": consumer["id"]})
+    assert _verbs(counted.statements) == ["SELECT"]
 
 
 def test_values_are_bound_and_statements_prepared_once(factory: DAOFactory) -> None:

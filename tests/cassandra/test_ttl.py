@@ -5,6 +5,8 @@ import time
 from typing import Any
 
 from kong_orm import DAOFactory
+from kong_orm.testing.contract.helpers import add_api, add_consumer, add_plugin, plugin_key
+from tests.cassandra.claims_check import assert_no_orphan_claims
 from tests.cassandra.conftest import backend_of
 
 
@@ -55,3 +57,36 @@ def test_an_update_without_ttl_after_one_with_ttl_keeps_expiring(factory: DAOFac
     time.sleep(3.2)
     assert factory.consumers.find_all() == []
     factory.consumers.insert({"username": "short", "custom_id": "still-short"})
+
+
+PARENT_TTL = 5  # long enough for the writes below on a loaded server
+
+
+def _plugin_ttl(factory: DAOFactory, session: Any, plugin: dict[str, Any]) -> int | None:
+    table = backend_of(factory).keyspace.qualified("plugins")
+    cql = f"SELECT TTL(config) AS ttl FROM {table} WHERE id = %s AND name = %s"
+    row = session.execute(cql, [plugin["id"], plugin["name"]]).one()
+    return None if row is None else row.ttl
+
+
+def test_a_child_lives_no_longer_than_its_parent(factory: DAOFactory, session: Any) -> None:
+    api = add_api(factory, ttl=PARENT_TTL)
+    lasting = add_api(factory, request_host="lasting.example.com")
+    plugin = add_plugin(factory, api)
+    longer = add_plugin(factory, api, consumer_id=add_consumer(factory)["id"])
+    assert factory.plugins.update({"enabled": False}, plugin_key(longer), ttl=100) is not None
+    moved = add_plugin(factory, lasting, consumer_id=add_consumer(factory)["id"])
+    assert factory.plugins.update({"api_id": api["id"]}, plugin_key(moved)) is not None
+    for child in (plugin, longer, moved):
+        assert 0 < (_plugin_ttl(factory, session, child) or 0) <= PARENT_TTL
+    time.sleep(PARENT_TTL + 1.2)
+    assert factory.plugins.find_all() == []
+    assert_no_orphan_claims(factory, session, "plugins")
+    assert factory.apis.find_all() == [lasting]
+
+
+def test_a_child_of_a_lasting_parent_keeps_its_own_ttl(factory: DAOFactory, session: Any) -> None:
+    values = {"name": "rate-limiting", "api_id": add_api(factory)["id"], "config": {"second": 5}}
+    plugin = factory.plugins.insert(values, ttl=100)
+    assert 95 <= (_plugin_ttl(factory, session, plugin) or 0) <= 100
+    assert _plugin_ttl(factory, session, add_plugin(factory, add_api(factory, request_host="b.example.com"))) is None

@@ -55,7 +55,7 @@ def test_one_of_many_identical_apis_wins(factory: DAOFactory, session: Any) -> N
 
 def test_one_of_many_identical_plugins_wins(factory: DAOFactory, session: Any) -> None:
     api = factory.apis.insert({"request_host": "plugged.example.com", "upstream_url": "http://u.com"})
-    values = {"name": "key-auth", "api_id": api["id"]}
+    values = {"name": "rate-limiting", "api_id": api["id"], "config": {"second": 5}}
     outcomes = race(THREADS, lambda i: factory.plugins.insert(values))
     assert len(_winners(outcomes)) == 1
     assert {str(o) for o in outcomes if isinstance(o, UniqueError)} == {"Plugin configuration already exists"}

@@ -75,7 +75,7 @@ class Claims:
         for position, claim in enumerate(claims):
             try:
                 applied = self._claim_one(claim, key, ttl, renew)
-            except DAOError:
+            except BaseException:  # this claim may have applied: released too
                 self.release(claims[: position + 1], owner)
                 raise
             if not applied:
@@ -120,13 +120,15 @@ class Claims:
             if isinstance(outcome, Result) and outcome.rows and _owner(claim, outcome.rows[0]) != key
         ]
 
-    def renew(self, claims: Sequence[Claim], owner: Row, ttl: int) -> None:
-        """Give ``owner``'s claims a new TTL (a failure is logged: the row is written)."""
+    def renew_and_release(self, kept: Sequence[Claim], lost: Sequence[Claim], owner: Row, ttl: int) -> None:
+        """Give ``owner``'s ``kept`` claims a new TTL and drop its ``lost`` ones, in one round
+        trip (a failure is logged: the row is written)."""
         key = self._owner_key(owner)
-        requests = [self._claim_request(claim, key, ttl, True) for claim in claims]
-        for claim, outcome in zip(claims, self._statements.execute_all(requests)):
-            if not isinstance(outcome, Result) or not outcome.applied:
-                log.warning("could not renew %s claim %r: %s", claim.table.claim.name, claim.value, outcome)
+        requests = [self._claim_request(claim, key, ttl, True) for claim in kept]
+        requests += [self._release_request(claim, owner) for claim in lost]
+        for position, (claim, outcome) in enumerate(zip([*kept, *lost], self._statements.execute_all(requests))):
+            if isinstance(outcome, DAOError) or (position < len(kept) and not outcome.applied):
+                log.warning("could not renew or release %s claim %r: %s", claim.table.claim.name, claim.value, outcome)
 
     def release(self, claims: Sequence[Claim], owner: Row) -> None:
         """Drop the claims ``owner`` holds on these values (others' claims stay)."""
@@ -139,10 +141,13 @@ class Claims:
     def _release(self, held: Sequence[tuple[Claim, Row]]) -> None:
         if not held:
             return
-        requests = [Request(c.table.release, [c.value, *self._owner_key(owner)], lwt=True) for c, owner in held]
+        requests = [self._release_request(claim, owner) for claim, owner in held]
         for (claim, _), outcome in zip(held, self._statements.execute_all(requests)):
             if isinstance(outcome, DAOError):
                 log.warning("could not release %s claim %r: %s", claim.table.claim.name, claim.value, outcome)
+
+    def _release_request(self, claim: Claim, owner: Row) -> Request:
+        return Request(claim.table.release, [claim.value, *self._owner_key(owner)], lwt=True)
 
     def _owner_key(self, owner: Row) -> list[Any]:
         return [encode(self.entity[name], owner[name]) for name in self.entity.primary_key]

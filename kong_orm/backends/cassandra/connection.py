@@ -30,7 +30,7 @@ from typing import Any
 from cassandra.auth import PlainTextAuthProvider
 from cassandra.cluster import EXEC_PROFILE_DEFAULT, ExecutionProfile, _ConfigMode
 from cassandra.cqlengine import connection as cqlengine
-from cassandra.policies import DCAwareRoundRobinPolicy, ExponentialReconnectionPolicy, TokenAwarePolicy
+from cassandra.policies import DCAwareRoundRobinPolicy, ExponentialReconnectionPolicy, RetryPolicy, TokenAwarePolicy
 from cassandra.query import dict_factory
 
 from kong_orm.backends.cassandra.settings import CassandraSettings, SslSettings, host_of
@@ -39,6 +39,31 @@ log = logging.getLogger(__name__)
 
 PROTOCOL_VERSION = 5
 SCHEMA_AGREEMENT_WAIT = 30
+
+
+class NoBlindWriteRetries(RetryPolicy):  # type: ignore[misc]
+    """The driver's retries, minus every retry of a write that may have been applied.
+
+    The driver's default retries a statement on the next host after a lost
+    connection or a server error, and a logged batch after a write timeout,
+    whatever the statement. A lightweight transaction or a counter update
+    sent twice can apply twice (or report ``not applied`` for its own first
+    write), so only idempotent statements (kong_orm marks its reads so) are
+    retried after such a failure. ``Unavailable`` is still retried once on
+    the next host: the coordinator refused before any replica saw the write.
+    """
+
+    def on_write_timeout(self, query: Any, consistency: Any, write_type: Any, required_responses: Any,
+                         received_responses: Any, retry_num: int) -> tuple[int, Any]:
+        return self.RETHROW, None
+
+    def on_request_error(self, query: Any, consistency: Any, error: Any, retry_num: int) -> tuple[int, Any]:
+        if query is not None and query.is_idempotent and retry_num == 0:
+            return self.RETRY_NEXT_HOST, None
+        return self.RETHROW, None
+
+
+RETRY_POLICY = NoBlindWriteRetries()
 
 
 class Connection:
@@ -144,13 +169,15 @@ def models_can_share(cluster: Any) -> bool:
 
 def cluster_options(settings: CassandraSettings) -> dict[str, Any]:
     """Options of the driver ``Cluster``: protocol v5, token-aware DC-aware
-    routing, dict rows (what cqlengine needs), the configured timeouts."""
+    routing, dict rows (what cqlengine needs), the configured timeouts, no
+    blind retries of writes."""
     profile = ExecutionProfile(
         load_balancing_policy=TokenAwarePolicy(DCAwareRoundRobinPolicy(local_dc=settings.local_dc)),
         request_timeout=settings.timeout,
         consistency_level=settings.consistency,
         serial_consistency_level=settings.serial_consistency,
         row_factory=dict_factory,
+        retry_policy=RETRY_POLICY,
     )
     return {
         "port": settings.port,

@@ -14,7 +14,7 @@ from typing import Any
 from cassandra.cqlengine import columns
 from cassandra.metadata import protect_name
 
-from kong_orm.backends.cassandra.models import CLAIMED_AT, VALUE, ClaimTable, index_name
+from kong_orm.backends.cassandra.models import CLAIMED_AT, INDEX_CLASS, VALUE, ClaimTable, index_name
 
 
 def qualified(keyspace: str, table: str) -> str:
@@ -67,10 +67,21 @@ class EntityCql:
         self.columns = column_names(model)
         self.key = key_names(model)
         self.values = tuple(name for name in self.columns if name not in self.key)
+        self.indexed = frozenset(c.db_field_name for c in model._columns.values() if c.index)
+        self.partition = frozenset(c.db_field_name for c in model._partition_keys.values())
         self._select = f"SELECT {_names(self.columns)} FROM {self.table}"
-        self.select_where = _Memo(lambda keys: self._select + _where(keys))
-        self.count_where = _Memo(lambda keys: f"SELECT COUNT(*) FROM {self.table}" + _where(keys))
+        self.select_where = _Memo(lambda keys: self._select + self._where(keys))
+        self.count_where = _Memo(lambda keys: f"SELECT COUNT(*) FROM {self.table}" + self._where(keys))
         self.exists_where = _Memo(self._exists_where)
+
+    def _where(self, keys: tuple[str, ...]) -> str:
+        """Equalities on ``keys``. Indexed fields (any number: storage-attached
+        indexes combine) or the partition key are looked up; any other field
+        makes the server scan and filter (``ALLOW FILTERING``)."""
+        if not keys:
+            return ""
+        looked_up = set(keys) <= self.indexed or set(keys) == self.partition
+        return f" WHERE {_equal(keys)}" + ("" if looked_up else " ALLOW FILTERING")
 
     @functools.cached_property
     def select_by_pk(self) -> str:
@@ -83,14 +94,25 @@ class EntityCql:
         return f"SELECT {_names(self.columns)}, {ttls} FROM {self.table} WHERE {_equal(self.key)}"
 
     def _exists_where(self, column: str) -> str:
-        """One row whose ``column`` equals a value (the partition key or an indexed column)."""
-        return f"SELECT {_names(self.key)} FROM {self.table} WHERE {_equal((column,))} LIMIT 1"
+        """One row whose ``column`` equals a value, with the remaining TTL of each value column."""
+        ttls = "".join(f", TTL({protect_name(name)})" for name in self.values)
+        filtering = "" if column == self.key[0] else " ALLOW FILTERING"
+        return f"SELECT {_names(self.key)}{ttls} FROM {self.table} WHERE {_equal((column,))} LIMIT 1{filtering}"
 
     @functools.cached_property
     def insert(self) -> str:
         """Bind: every column, then the TTL (0 for none)."""
         columns = _names(self.columns)
         return f"INSERT INTO {self.table} ({columns}) VALUES ({_markers(len(self.columns))}) IF NOT EXISTS USING TTL ?"
+
+    @functools.cached_property
+    def insert_fresh(self) -> str:
+        """An insert of a row whose key was just generated (so it cannot exist): no transaction.
+
+        Bind as :attr:`insert`.
+        """
+        columns = _names(self.columns)
+        return f"INSERT INTO {self.table} ({columns}) VALUES ({_markers(len(self.columns))}) USING TTL ?"
 
     @functools.cached_property
     def update(self) -> str:
@@ -133,16 +155,15 @@ def create_table_cql(model: Any) -> list[str]:
     texts = [f"CREATE TABLE IF NOT EXISTS {table} ({columns_}, PRIMARY KEY ({key}))"]
     for column in model._columns.values():
         if column.index:
-            name = protect_name(index_name(model.__table_name__, column.db_field_name))
-            texts.append(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({protect_name(column.db_field_name)})")
+            texts.append(create_index_cql(model, column.db_field_name))
     return texts
 
 
-def _where(keys: tuple[str, ...]) -> str:
-    if not keys:
-        return ""
-    filtering = " ALLOW FILTERING" if len(keys) > 1 else ""
-    return f" WHERE {_equal(keys)}{filtering}"
+def create_index_cql(model: Any, column: str) -> str:
+    """``CREATE CUSTOM INDEX IF NOT EXISTS`` (storage-attached) on ``column`` of the model's table."""
+    name = protect_name(index_name(model.__table_name__, column))
+    table = model.column_family_name()
+    return f"CREATE CUSTOM INDEX IF NOT EXISTS {name} ON {table} ({protect_name(column)}) USING '{INDEX_CLASS}'"
 
 
 class ClaimCql:

@@ -3,8 +3,17 @@ from __future__ import annotations
 
 import re
 
-from cassandra import DriverException, RequestExecutionException, RequestValidationException
+from cassandra import (
+    CoordinationFailure,
+    DriverException,
+    OperationTimedOut,
+    RequestExecutionException,
+    RequestValidationException,
+    WriteFailure,
+    WriteTimeout,
+)
 from cassandra.cluster import NoHostAvailable
+from cassandra.connection import ConnectionException
 
 from kong_orm.errors import DAOError, DatabaseError
 
@@ -12,10 +21,24 @@ BACKEND = "cassandra"
 _SERVER_MESSAGE = re.compile(r'message="(.*?)"(?: info=|$)', re.DOTALL)
 
 
-def translate(exc: BaseException) -> DAOError:
-    """The error a caller sees for ``exc``: kong_orm's own errors pass through."""
+_UNKNOWN_OUTCOME = (WriteTimeout, WriteFailure, OperationTimedOut, ConnectionException, CoordinationFailure)
+"""Failures after a write may have reached a replica: it may or may not have been applied."""
+
+
+class OutcomeUnknown(DatabaseError):
+    """A write that failed in a way that leaves open whether it was applied
+    (a timeout, a lost connection): it was not retried, and what it took is kept."""
+
+
+def translate(exc: BaseException, *, write: bool = False) -> DAOError:
+    """The error a caller sees for ``exc``: kong_orm's own errors pass through.
+
+    :param write: ``exc`` ended a write, so a timeout leaves its outcome unknown.
+    """
     if isinstance(exc, DAOError):
         return exc
+    if write and isinstance(exc, _UNKNOWN_OUTCOME):
+        return OutcomeUnknown(BACKEND, f"outcome unknown, the write may or may not have been applied: {describe(exc)}")
     return DatabaseError(BACKEND, describe(exc))
 
 

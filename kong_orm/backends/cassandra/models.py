@@ -3,8 +3,9 @@ of every table the Cassandra backend uses.
 
 ``declare(entity, ...)`` builds a ``Model`` with one column per field: the
 first primary-key field is the partition key, the others clustering
-columns, and every column a filter may name (except the partition key)
-carries a secondary index. ``claim_tables(entity)`` names one table per
+columns, and the columns lookups go through (foreign keys, unique fields,
+the few fields Kong's DAOs filter on) carry a storage-attached index (SAI).
+A filter on any other field is a filtered scan (``ALLOW FILTERING``). ``claim_tables(entity)`` names one table per
 unique field and per :class:`~kong_orm.schema.entity.UniqueTogether` group,
 and ``declare_claim`` its model: a row there, written with a lightweight
 transaction, reserves a value for the row that owns it.
@@ -44,15 +45,31 @@ OWNER_PREFIX = "owner_"
 MAX_NAME = 48
 
 
-def indexed_fields(entity: Entity) -> tuple[Field, ...]:
-    """Fields a filter may name that are not the partition key: each gets an index.
+LOOKUP_FIELDS: dict[str, tuple[str, ...]] = {"plugins": ("name",)}
+"""Fields, neither unique nor foreign, that Kong's DAOs look rows up by."""
 
-    Counter tables get none: they are read by their whole key.
+INDEX_CLASS = "StorageAttachedIndex"
+"""Cassandra 5.0's storage-attached index: smaller and cheaper to write than a
+legacy secondary index, and several of them combine in one query."""
+
+
+def indexed_fields(entity: Entity) -> tuple[Field, ...]:
+    """Fields lookups go through, but not the partition key: each gets an index.
+
+    Foreign keys (cascades, ``find_all`` of a parent's children), unique
+    fields and the fields of unique groups (lookups by value), and the
+    entity's :data:`LOOKUP_FIELDS`. Counter tables get none: they are read
+    by their whole key.
     """
     if entity.counter_fields:
         return ()
+    wanted = {f.name for f in entity.fields if f.foreign or f.unique}
+    wanted |= {name for group in entity.unique_together for name in group.fields}
+    wanted |= set(LOOKUP_FIELDS.get(entity.name, ()))
     partition = entity.partition_fields
-    return tuple(f for f in entity.fields if f.kind not in _NOT_FILTERABLE and f.name not in partition)
+    return tuple(
+        f for f in entity.fields if f.name in wanted and f.kind not in _NOT_FILTERABLE and f.name not in partition
+    )
 
 
 def index_name(table: str, column: str) -> str:

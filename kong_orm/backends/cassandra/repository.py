@@ -1,29 +1,48 @@
 """The repository primitives on Cassandra: prepared statements, LWT claims,
 paging states as offsets, cascades done here.
 
-Every row write is a lightweight transaction: an insert only creates
-(``IF NOT EXISTS``), an update rewrites the row only if it is still as read
-(else it reads again and retries), a delete decides which of concurrent
-deleters gets the row. Unique values are claimed before a row holds them.
+Unique values are claimed (a lightweight transaction each) before a row
+holds them. A row whose key kong_orm generated is written with a plain
+``INSERT`` (a fresh uuid cannot collide); a key the caller gave is written
+``IF NOT EXISTS``, so a taken key is a :class:`UniqueError`. An update
+rewrites the row only if it is still as read (else it reads again and
+retries), a delete decides which of concurrent deleters gets the row.
+
+Foreign keys: a row's parents are read before the write, and the parents it
+gained are read again at the serial consistency after it; a parent deleted
+in between (its delete is a lightweight transaction, so that read sees it)
+makes the writer remove its row and raise :class:`ForeignKeyError`. A row
+under a parent with a TTL lives at most as long as the parent.
+
+A failed write releases the claims it took, whatever the exception, except
+when its outcome is unknown (a timeout): then the row may hold them, and
+they are left to be taken over once stale (see :mod:`claims`).
 """
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kong_orm.backends.cassandra.claims import Claim
 from kong_orm.backends.cassandra.codec import as_stored, decode_row, encode, encode_row
+from kong_orm.backends.cassandra.errors import OutcomeUnknown
 from kong_orm.backends.cassandra.keyspace import Keyspace
 from kong_orm.backends.cassandra.positions import pack, unpack
 from kong_orm.backends.cassandra.statements import Request, Result, Statements
 from kong_orm.errors import DAOError, DatabaseError, ForeignKeyError, UniqueError
-from kong_orm.events import Events
+from kong_orm.events import Events, EventType
 from kong_orm.registry import Catalog
 from kong_orm.repository import PrepareUpdate, Repository, Row
 from kong_orm.schema.entity import Entity
+from kong_orm.schema.fields import Field, Kind
 
 READ_FETCH_SIZE = 1000
 MAX_UPDATE_ATTEMPTS = 64
 NO_TTL = 0
+
+_KEY_GIVEN: contextvars.ContextVar[bool] = contextvars.ContextVar("key_given", default=True)
+"""Whether the caller of the running ``insert`` gave the primary key (else kong_orm generated it)."""
 
 
 class CassandraRepository(Repository):
@@ -67,20 +86,50 @@ class CassandraRepository(Repository):
 
     # -- writes ------------------------------------------------------------
 
-    def _insert_row(self, row: Row, ttl: int | None) -> Row:
-        self._check_parents(row, None)
-        claims = list(self._claims.of(row).values())
-        self._claims.acquire(claims, row, ttl or NO_TTL)
-        params = [*encode_row(self.entity, row, self._cql.columns), ttl or NO_TTL]
+    def insert(self, values: Mapping[str, Any], *, ttl: int | None = None) -> Row:
+        token = _KEY_GIVEN.set(not self._key_generated_for(values))
         try:
-            applied = self._statements.execute(Request(self._cql.insert, params, lwt=True)).applied
-        except DAOError:
+            return super().insert(values, ttl=ttl)
+        finally:
+            _KEY_GIVEN.reset(token)
+
+    def _key_generated_for(self, values: Any) -> bool:
+        """Whether ``insert(values)`` gets a fresh uuid in its primary key, so the key is new."""
+        return isinstance(values, Mapping) and any(
+            self.entity[name].auto and self.entity[name].kind is Kind.ID and values.get(name) is None
+            for name in self.entity.primary_key
+        )
+
+    def _insert_row(self, row: Row, ttl: int | None) -> Row:
+        ttl = self._check_parents(row, None, ttl or NO_TTL)
+        claims = list(self._claims.of(row).values())
+        self._claims.acquire(claims, row, ttl)
+        try:
+            written = self._write_new(row, ttl)
+        except OutcomeUnknown:
+            raise  # the row may hold the claims
+        except BaseException:
             self._claims.release(claims, row)
             raise
-        if not applied:
+        if not written:
             self._claims.release(claims, row)
             raise UniqueError.for_values({name: row[name] for name in self.entity.primary_key})
+        try:
+            self._recheck_parents(row, None)
+        except ForeignKeyError:
+            raise
+        except BaseException:
+            self._remove(row, None)  # whether its parents are still there is not known: undo
+            raise
         return as_stored(self.entity, row)
+
+    def _write_new(self, row: Row, ttl: int) -> bool:
+        """Write a new row; ``False`` if its (given) key is taken."""
+        params = [*encode_row(self.entity, row, self._cql.columns), ttl]
+        if _KEY_GIVEN.get():
+            return self._statements.execute(Request(self._cql.insert, params, lwt=True)).applied
+        self._statements.execute(Request(self._cql.insert_fresh, params))
+        return True
 
     def _update_row(self, pk: Row, prepare: PrepareUpdate, ttl: int | None) -> tuple[Row, Row] | None:
         for attempt in range(MAX_UPDATE_ATTEMPTS):
@@ -97,22 +146,24 @@ class CassandraRepository(Repository):
 
     def _rewrite(self, pk: Row, found: Row, old: Row, new: Row, ttl: int | None) -> bool:
         """Write ``new`` if the row is still ``found``; move its claims along."""
-        self._check_parents(new, old)
-        row_ttl = remaining_ttl(found) if ttl is None else ttl
+        row_ttl = self._check_parents(new, old, remaining_ttl(found) if ttl is None else ttl, renewing=ttl is not None)
         before, after = self._claims.of(old), self._claims.of(new)
         gained = [claim for name, claim in after.items() if before.get(name) != claim]
         self._claims.acquire(gained, pk, row_ttl, renew=True)
         try:
             applied = self._statements.execute(self._update_request(pk, found, new, row_ttl)).applied
-        except DAOError:
+        except OutcomeUnknown:
+            raise
+        except BaseException:
             self._claims.release(gained, pk)
             raise
         if not applied:
             self._claims.release(gained, pk)
             return False
-        if ttl is not None:
-            self._claims.renew([claim for name, claim in after.items() if before.get(name) == claim], pk, ttl)
-        self._claims.release(_lost(before, after), pk)
+        renewed = ttl is not None or row_ttl != remaining_ttl(found)
+        kept = [claim for name, claim in after.items() if before.get(name) == claim] if renewed else []
+        self._claims.renew_and_release(kept, _lost(before, after), pk, row_ttl)
+        self._recheck_parents(new, old)
         return True
 
     def _update_request(self, pk: Row, found: Row, new: Row, ttl: int) -> Request:
@@ -136,45 +187,110 @@ class CassandraRepository(Repository):
         return [] if found is None else self._delete_rows(self.entity, [found])
 
     def _delete_rows(self, entity: Entity, rows: list[Row]) -> list[tuple[str, Row]]:
-        """Delete ``rows`` of ``entity`` and, transitively, the rows referencing them."""
+        """Delete ``rows`` of ``entity`` and, transitively, the rows referencing them.
+
+        The claims of every row deleted are released, even when deleting another failed.
+        """
         delete = self._keyspace.cql(entity).delete
         outcomes = self._statements.execute_all([Request(delete, key_of(entity, row), lwt=True) for row in rows])
-        deleted = [row for row, outcome in zip(rows, outcomes) if _applied(outcome)]
+        deleted = [row for row, outcome in zip(rows, outcomes) if isinstance(outcome, Result) and outcome.applied]
         self._keyspace.claims(entity).release_rows(deleted)
+        for outcome in outcomes:
+            if isinstance(outcome, DAOError):
+                raise outcome
         result = [(entity.name, row) for row in deleted]
         for row in deleted:
             result += self._delete_children(entity, row)
         return result
 
     def _delete_children(self, entity: Entity, row: Row) -> list[tuple[str, Row]]:
+        """Delete the rows referencing ``row``: every child table is read at once."""
+        referenced = [(c, row.get(c.field.foreign_field or "id")) for c in self.catalog.children(entity)]
+        present = [(c, value) for c, value in referenced if value is not None]
+        children = [c for c, _ in present]
+        requests = [self._children_request(c.entity, c.field.name, value) for c, value in present]
         result: list[tuple[str, Row]] = []
-        for child in self.catalog.children(entity):
-            value = row.get(child.field.foreign_field or "id")
-            children = [] if value is None else self._read_all(child.entity, {child.field.name: value})
-            if children:
-                result += self._delete_rows(child.entity, children)
-        return result
-
-    def _check_parents(self, new: Row, old: Row | None) -> None:
-        """Raise :class:`ForeignKeyError` for each referenced row (new or changed) that is missing."""
-        fields = [
-            f for f in self.entity.foreign_fields
-            if new.get(f.name) is not None and (old is None or old.get(f.name) != new[f.name])
-        ]
-        requests = [self._parent_request(f.foreign_entity or "", f.foreign_field or "id", new[f.name]) for f in fields]
-        outcomes = self._statements.execute_all(requests)
-        missing = {}
-        for f, outcome in zip(fields, outcomes):
+        for child, request, outcome in zip(children, requests, self._statements.execute_all(requests)):
             if isinstance(outcome, DAOError):
                 raise outcome
-            if not outcome.rows:
-                missing[f.name] = new[f.name]
+            found = outcome.rows
+            if outcome.paging_state is not None:
+                found += read_all(self._statements, _page(request, READ_FETCH_SIZE, outcome.paging_state))
+            rows = [decode_row(child.entity, stored) for stored in found]
+            if rows:
+                result += self._delete_rows(child.entity, rows)
+        return result
+
+    def _children_request(self, entity: Entity, field: str, value: Any) -> Request:
+        request = Request(self._keyspace.cql(entity).select_where((field,)), [encode(entity[field], value)])
+        return _page(request, READ_FETCH_SIZE, None)
+
+    def _check_parents(self, new: Row, old: Row | None, ttl: int, *, renewing: bool = True) -> int:
+        """Raise :class:`ForeignKeyError` for each referenced row (new or changed) that is missing;
+        return ``ttl`` cut to the shortest remaining TTL of the parents read (0: none).
+
+        :param renewing: ``ttl`` is new for the row, so every parent is read to cut it.
+        """
+        fields = self._referenced(new, old, every=renewing and ttl != NO_TTL)
+        outcomes = self._read_parents(new, fields, linearizable=False)
+        missing = {f.name: new[f.name] for f, found in zip(fields, outcomes) if found is None}
         if missing:
             raise ForeignKeyError.for_values(missing)
+        for found in outcomes:
+            ttl = _capped(ttl, remaining_ttl(found or {}))
+        return ttl
 
-    def _parent_request(self, entity_name: str, field: str, value: Any) -> Request:
+    def _recheck_parents(self, new: Row, old: Row | None) -> None:
+        """After the write: read the parents ``new`` gained at the serial consistency; if one
+        was deleted meanwhile, remove the row (and what references it) and raise."""
+        fields = self._referenced(new, old, every=False)
+        outcomes = self._read_parents(new, fields, linearizable=True)
+        missing = {f.name: new[f.name] for f, found in zip(fields, outcomes) if found is None}
+        if missing:
+            self._remove(new, old)
+            raise ForeignKeyError.for_values(missing)
+
+    def _remove(self, new: Row, old: Row | None) -> None:
+        """Delete a row just written (and what references it) with its claims.
+
+        A row that existed before (``old``) is deleted as its parent's cascade
+        would have: with an event; an inserted one was never seen: none.
+        """
+        removed = self._delete_rows(self.entity, [new])
+        for entity_name, row in removed[0 if old is not None else 1 :]:
+            self.events.publish(EventType.ENTITY_DELETED, entity_name, row)
+        self._claims.release(list(self._claims.of(new).values()), new)
+
+    def _referenced(self, new: Row, old: Row | None, *, every: bool) -> list[Field]:
+        """Foreign fields of ``new`` that are set, and (unless ``every``) new or changed."""
+        return [
+            f for f in self.entity.foreign_fields
+            if new.get(f.name) is not None and (every or old is None or old.get(f.name) != new[f.name])
+        ]
+
+    def _read_parents(self, new: Row, fields: Sequence[Field], *, linearizable: bool) -> list[Row | None]:
+        requests = [
+            self._parent_request(f.foreign_entity or "", f.foreign_field or "id", new[f.name], linearizable)
+            for f in fields
+        ]
+        found: list[Row | None] = []
+        for outcome in self._statements.execute_all(requests):
+            if isinstance(outcome, DAOError):
+                raise outcome
+            found.append(outcome.one())
+        return found
+
+    def _parent_request(self, entity_name: str, field: str, value: Any, linearizable: bool) -> Request:
         parent = self.catalog[entity_name]
-        return Request(self._keyspace.cql(parent).exists_where(field), [encode(parent[field], value)])
+        cql = self._keyspace.cql(parent).exists_where(field)
+        return Request(cql, [encode(parent[field], value)], linearizable=linearizable)
+
+
+def _capped(ttl: int, parent_ttl: int) -> int:
+    """The TTL of a row under a parent with ``parent_ttl`` seconds left (0: no TTL)."""
+    if parent_ttl == NO_TTL:
+        return ttl
+    return parent_ttl if ttl == NO_TTL else min(ttl, parent_ttl)
 
 
 def key_of(entity: Entity, row: Row) -> list[Any]:
@@ -189,9 +305,9 @@ def remaining_ttl(found: Row) -> int:
 
 
 def read_all(statements: Statements, request: Request) -> list[Row]:
-    """Every row of ``request``, page by page (each page a statement of its own)."""
+    """Every row of ``request`` from its paging state on, page by page (each page a statement of its own)."""
     rows: list[Row] = []
-    state = None
+    state = request.paging_state
     while True:
         result = statements.execute(_page(request, READ_FETCH_SIZE, state))
         rows += result.rows
@@ -224,12 +340,6 @@ def read_page(statements: Statements, request: Request, size: int) -> tuple[list
 
 def _page(request: Request, size: int, state: bytes | None) -> Request:
     return Request(request.cql, request.params, fetch_size=size, paging_state=state)
-
-
-def _applied(outcome: Result | DAOError) -> bool:
-    if isinstance(outcome, DAOError):
-        raise outcome
-    return outcome.applied
 
 
 def _lost(before: dict[str, Claim], after: dict[str, Claim]) -> list[Claim]:

@@ -15,7 +15,7 @@ from typing import Any
 from cassandra.query import SimpleStatement
 
 from kong_orm.backend import StatementCounter
-from kong_orm.backends.cassandra.connection import Connection
+from kong_orm.backends.cassandra.connection import RETRY_POLICY, Connection
 from kong_orm.backends.cassandra.errors import translate
 from kong_orm.errors import DAOError, DatabaseError
 
@@ -43,6 +43,11 @@ class Request:
     fetch_size: int | None = None
     paging_state: bytes | None = None
     schema: bool = False
+
+    @property
+    def writes(self) -> bool:
+        """Whether the statement changes data (anything but a ``SELECT``)."""
+        return self.cql.lstrip()[:6].upper() != "SELECT"
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,8 @@ class Statements:
             result_set = future.result()
         except Exception as exc:
             log.debug("statement failed: %s (%s)", request.cql, exc)
-            raise translate(exc) from exc
+            sent = not isinstance(future, _Failed)
+            raise translate(exc, write=sent and request.writes) from exc
         if request.schema and not result_set.response_future.is_schema_agreed:
             raise DatabaseError("cassandra", f"nodes did not agree on the schema after: {request.cql}")
         return Result(_as_dicts(result_set), result_set.paging_state)
@@ -132,6 +138,9 @@ class Statements:
         if request.schema:
             return SimpleStatement(request.cql, consistency_level=self._settings.consistency)
         statement = self._prepare(session, request.cql).bind(request.params)
+        # reads may be retried on another host; writes never (see NoBlindWriteRetries)
+        statement.is_idempotent = not request.writes
+        statement.retry_policy = RETRY_POLICY
         statement.consistency_level = self._settings.consistency
         if request.linearizable:
             statement.consistency_level = self._settings.serial_consistency

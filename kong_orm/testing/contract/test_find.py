@@ -63,6 +63,25 @@ def test_filters_are_coerced_like_values(factory: DAOFactory) -> None:
     assert factory.plugins.count({"enabled": True}) == 0
 
 
+def test_filters_on_any_field_page_and_count_alike(factory: DAOFactory) -> None:
+    """Fields no store indexes (urls, flags, timestamps) filter like the others."""
+    matching = [add_api(factory, upstream_url="http://one.example.com", strip_request_path=True) for _ in range(5)]
+    add_api(factory, upstream_url="http://two.example.com", strip_request_path=True)
+    wanted = {"upstream_url": "http://one.example.com", "strip_request_path": True}
+    key = lambda row: str(row["id"])  # noqa: E731
+    assert sorted(factory.apis.find_all(wanted), key=key) == sorted(matching, key=key)
+    assert factory.apis.count(wanted) == 5
+    assert factory.apis.count({"strip_request_path": True}) == 6
+    seen, offset = [], None
+    while True:
+        page, offset = factory.apis.find_page(wanted, offset, size=2)
+        seen += page
+        if offset is None:
+            break
+    assert sorted(seen, key=key) == sorted(matching, key=key)
+    assert factory.apis.find_all({"created_at": matching[0]["created_at"], "id": matching[0]["id"]}) == [matching[0]]
+
+
 def test_filter_on_an_unknown_field_is_a_schema_error(factory: DAOFactory) -> None:
     with pytest.raises(SchemaError) as raised:
         factory.apis.find_all({"foo": "bar"})

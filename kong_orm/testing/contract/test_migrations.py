@@ -15,7 +15,7 @@ def served_components(factory: DAOFactory) -> set[str]:
 
 def test_current_migrations_lists_core_and_each_plugin(factory: DAOFactory) -> None:
     current = factory.current_migrations()
-    assert list(current)[0] == "core" and current["core"] == ["0001_core_schema"]
+    assert list(current)[0] == "core" and current["core"][0] == "0001_core_schema"
     assert set(current) == served_components(factory)
     assert all(names for names in current.values())
 

@@ -1,0 +1,75 @@
+"""A failed write releases the claims it took, whatever the exception."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kong_orm import DAOFactory, DatabaseError
+from kong_orm.backends.cassandra.statements import Request, Statements, _Failed
+from kong_orm.testing.contract.helpers import add_api, add_consumer, add_plugin, plugin_key
+from tests.cassandra.claims_check import assert_no_orphan_claims
+from tests.cassandra.conftest import backend_of
+
+
+def _fail_on(monkeypatch: pytest.MonkeyPatch, statements: Statements, cql: str, exc: BaseException) -> None:
+    """Make ``execute`` of ``cql`` raise ``exc`` (a bug or an interrupt, not a store failure)."""
+    execute = statements.execute
+
+    def failing(request: Request) -> Any:
+        if request.cql == cql:
+            raise exc
+        return execute(request)
+
+    monkeypatch.setattr(statements, "execute", failing)
+
+
+@pytest.mark.parametrize("exc", [TypeError("not bindable"), KeyboardInterrupt()], ids=["TypeError", "interrupt"])
+def test_a_plugin_insert_failing_after_its_claim_releases_it(
+    factory: DAOFactory, session: Any, monkeypatch: pytest.MonkeyPatch, exc: BaseException
+) -> None:
+    api = add_api(factory)
+    backend = backend_of(factory)
+    with monkeypatch.context() as patched:
+        _fail_on(patched, backend.statements, backend.keyspace.cql(factory.catalog["plugins"]).insert_fresh, exc)
+        with pytest.raises(type(exc)):
+            add_plugin(factory, api)
+    assert_no_orphan_claims(factory, session, "plugins")
+    assert add_plugin(factory, api)["api_id"] == api["id"]
+
+
+def test_an_update_failing_after_its_claim_releases_it(
+    factory: DAOFactory, session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    consumer = add_consumer(factory, username="before")
+    backend = backend_of(factory)
+    with monkeypatch.context() as patched:
+        _fail_on(patched, backend.statements, backend.keyspace.cql(factory.catalog["consumers"]).update, TypeError())
+        with pytest.raises(TypeError):
+            factory.consumers.update({"username": "after"}, {"id": consumer["id"]})
+    assert_no_orphan_claims(factory, session, "consumers")
+    assert add_consumer(factory, username="after")["username"] == "after"
+
+
+def test_a_delete_releases_the_claims_of_every_row_it_deleted(
+    factory: DAOFactory, session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = add_api(factory)
+    first, second = (add_plugin(factory, api, consumer_id=add_consumer(factory)["id"]) for _ in range(2))
+    backend = backend_of(factory)
+    delete = backend.keyspace.cql(factory.catalog["plugins"]).delete
+    send = backend.statements._execute
+
+    def second_fails(request: Request) -> Any:
+        if request.cql == delete and request.params[0] == second["id"]:
+            return _Failed(TypeError("not sent"))
+        return send(request)
+
+    monkeypatch.setattr(backend.statements, "_execute", second_fails)
+    with pytest.raises(DatabaseError):
+        factory.apis.delete({"id": api["id"]})
+    monkeypatch.undo()
+    assert factory.plugins.find(plugin_key(first)) is None
+    assert factory.plugins.find(plugin_key(second)) == second
+    assert_no_orphan_claims(factory, session, "plugins")
+    assert_no_orphan_claims(factory, session, "apis")
