@@ -135,13 +135,14 @@ class Repository(ABC):
 
         Example: ``dao.apis.insert({"request_host": "example.com", "upstream_url": "http://up"})``
         """
-        candidate = dict(require_dict(values, "insert"))
+        require_dict(values, "insert")
         self._refuse_counters("insert")
         _check_ttl(ttl)
-        for f in self.entity.fields:
-            if f.auto and candidate.get(f.name) is None:
-                candidate[f.name] = _generate(f)
-        stored = self._insert_row(validate_new(self.entity, candidate), ttl)
+        fresh_key = any(  # a generated uuid cannot collide
+            self.entity[name].auto and self.entity[name].kind is Kind.ID and values.get(name) is None
+            for name in self.entity.primary_key
+        )
+        stored = self._insert_row(self._new_row(values, "insert"), ttl, fresh_key=fresh_key)
         self.events.publish(EventType.ENTITY_CREATED, self.name, stored)
         return stored
 
@@ -167,7 +168,7 @@ class Repository(ABC):
         errors: dict[str, str | list[str]] = {}
         for index, values in enumerate(rows):
             try:
-                candidates.append(self._new_row(values))
+                candidates.append(self._new_row(values, "insert_many"))
             except SchemaError as exc:
                 errors.update(row_error(index, exc).errors)
         if errors:
@@ -177,8 +178,9 @@ class Repository(ABC):
             self.events.publish(EventType.ENTITY_CREATED, self.name, row)
         return stored
 
-    def _new_row(self, values: Mapping[str, Any]) -> Row:
-        candidate = dict(require_dict(values, "insert_many"))
+    def _new_row(self, values: Mapping[str, Any], verb: str) -> Row:
+        """A validated new row: generated fields filled where absent."""
+        candidate = dict(require_dict(values, verb))
         for f in self.entity.fields:
             if f.auto and candidate.get(f.name) is None:
                 candidate[f.name] = _generate(f)
@@ -344,8 +346,11 @@ class Repository(ABC):
     # -- primitives each backend provides ----------------------------------
 
     @abstractmethod
-    def _insert_row(self, row: Row, ttl: int | None) -> Row:
-        """Store a validated row atomically; return it as stored."""
+    def _insert_row(self, row: Row, ttl: int | None, *, fresh_key: bool = False) -> Row:
+        """Store a validated row atomically; return it as stored.
+
+        ``fresh_key``: the primary key was generated for this row, so no stored row can have it.
+        """
 
     @abstractmethod
     def _select_by_pk(self, pk: Row) -> Row | None:

@@ -20,8 +20,7 @@ they are left to be taken over once stale (see :mod:`claims`).
 """
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from kong_orm.backends.cassandra.claims import Claim
@@ -35,14 +34,11 @@ from kong_orm.events import Events, EventType
 from kong_orm.registry import Catalog
 from kong_orm.repository import PrepareUpdate, Repository, Row
 from kong_orm.schema.entity import Entity
-from kong_orm.schema.fields import Field, Kind
+from kong_orm.schema.fields import Field
 
 READ_FETCH_SIZE = 1000
 MAX_UPDATE_ATTEMPTS = 64
 NO_TTL = 0
-
-_KEY_GIVEN: contextvars.ContextVar[bool] = contextvars.ContextVar("key_given", default=True)
-"""Whether the caller of the running ``insert`` gave the primary key (else kong_orm generated it)."""
 
 
 class CassandraRepository(Repository):
@@ -86,26 +82,12 @@ class CassandraRepository(Repository):
 
     # -- writes ------------------------------------------------------------
 
-    def insert(self, values: Mapping[str, Any], *, ttl: int | None = None) -> Row:
-        token = _KEY_GIVEN.set(not self._key_generated_for(values))
-        try:
-            return super().insert(values, ttl=ttl)
-        finally:
-            _KEY_GIVEN.reset(token)
-
-    def _key_generated_for(self, values: Any) -> bool:
-        """Whether ``insert(values)`` gets a fresh uuid in its primary key, so the key is new."""
-        return isinstance(values, Mapping) and any(
-            self.entity[name].auto and self.entity[name].kind is Kind.ID and values.get(name) is None
-            for name in self.entity.primary_key
-        )
-
-    def _insert_row(self, row: Row, ttl: int | None) -> Row:
+    def _insert_row(self, row: Row, ttl: int | None, *, fresh_key: bool = False) -> Row:
         ttl = self._check_parents(row, None, ttl or NO_TTL)
         claims = list(self._claims.of(row).values())
         self._claims.acquire(claims, row, ttl)
         try:
-            written = self._write_new(row, ttl)
+            written = self._write_new(row, ttl, fresh_key)
         except OutcomeUnknown:
             raise  # the row may hold the claims
         except BaseException:
@@ -123,10 +105,10 @@ class CassandraRepository(Repository):
             raise
         return as_stored(self.entity, row)
 
-    def _write_new(self, row: Row, ttl: int) -> bool:
-        """Write a new row; ``False`` if its (given) key is taken."""
+    def _write_new(self, row: Row, ttl: int, fresh_key: bool) -> bool:
+        """Write a new row; ``False`` if its (given) key is taken. A fresh key needs no transaction."""
         params = [*encode_row(self.entity, row, self._cql.columns), ttl]
-        if _KEY_GIVEN.get():
+        if not fresh_key:
             return self._statements.execute(Request(self._cql.insert, params, lwt=True)).applied
         self._statements.execute(Request(self._cql.insert_fresh, params))
         return True

@@ -62,7 +62,7 @@ class SQLRepository(Repository):
         self._read = self._sql.reader
         self._foreign = self.entity.foreign_fields
 
-    def _insert_row(self, row: Row, ttl: int | None) -> Row:
+    def _insert_row(self, row: Row, ttl: int | None, *, fresh_key: bool = False) -> Row:
         values = {**row, EXPIRE_AT: _expires_at(ttl), **self._sql.parent_params(row)}
 
         def write() -> Row:
