@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from kong_orm.events import Events
-from kong_orm.repository import Repository
+from kong_orm.repository import Repository, Row
 from kong_orm.schema.entity import Entity
 
 if TYPE_CHECKING:
@@ -70,6 +70,14 @@ class Backend(ABC):
     @abstractmethod
     def truncate_tables(self) -> None:
         """Delete every row of every entity."""
+
+    @abstractmethod
+    def purge_expired(self) -> list[tuple[str, Row]]:
+        """Delete every row whose TTL has passed, with the rows referencing it.
+
+        :return: ``(entity, row)`` per row deleted, each as it was last stored; a
+            row that other purgers or deleters removed first is not included.
+        """
 
     @abstractmethod
     def close(self) -> None:

@@ -7,9 +7,10 @@ from typing import Any
 
 from kong_orm.config import Config, as_config
 from kong_orm.errors import UnknownEntityError
-from kong_orm.events import Events
+from kong_orm.events import Events, EventType
 from kong_orm.paging import Offsets
 from kong_orm.plugins.registry import Plugin
+from kong_orm.purge import DEFAULT_INTERVAL, Purger
 from kong_orm.registry import Catalog, open_backend
 from kong_orm.repository import Repository
 from kong_orm.schema.entity import Entity
@@ -54,6 +55,10 @@ class DAOFactory:
             repository.offsets = offsets
             self._repositories[entity.name] = repository
             self._daos[entity.name] = custom[entity.name](repository) if entity.name in custom else repository
+        interval = float(config.options.get("purge_interval", DEFAULT_INTERVAL))
+        self._purger = Purger(self.purge_expired, interval) if interval > 0 else None
+        if self._purger is not None:
+            self._purger.start()
         log.debug("factory ready on %s with %s", self.backend.name, ", ".join(self._daos))
 
     @property
@@ -114,8 +119,22 @@ class DAOFactory:
         """Delete every row of every entity; the schema stays."""
         self.backend.truncate_tables()
 
+    def purge_expired(self) -> int:
+        """Delete the rows whose TTL has passed, and every row referencing them,
+        publishing ``ENTITY_DELETED`` for each (in this thread); return how many went.
+
+        A background thread does this every ``purge_interval`` seconds (option,
+        default 60; 0 turns it off). Reads hide expired rows either way.
+        """
+        purged = self.backend.purge_expired()
+        for entity_name, row in purged:
+            self.events.publish(EventType.ENTITY_DELETED, entity_name, row)
+        return len(purged)
+
     def close(self) -> None:
-        """Release the store's connections."""
+        """Stop the purge thread and release the store's connections."""
+        if self._purger is not None:
+            self._purger.stop()
         self.backend.close()
 
     def __enter__(self) -> DAOFactory:

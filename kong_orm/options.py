@@ -215,8 +215,8 @@ COMMON_OPTIONS = (
     Option("plugins", "a list of plugin names (comma-separated in a URL)", names(allow_empty=True)),
     Option("offset_secret", "a non-empty string", text, secret=True),
     Option("timeout", SECONDS, positive_number),
+    Option("purge_interval", "a number of seconds (0 turns the purge off)", non_negative_number),
 )
-_PURGE_INTERVAL = Option("purge_interval", "a number of seconds (0 turns the purge off)", non_negative_number)
 CONSISTENCY_LEVELS = (
     "ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM", "SERIAL", "LOCAL_SERIAL", "LOCAL_ONE",
 )
@@ -228,7 +228,7 @@ _TEXT = "a non-empty string"
 SQLITE = Database(
     "sqlite",
     ("sqlite", "sqlite+pysqlite"),
-    (Option("path", "a file path", text), Option("database", "a file path", text), _PURGE_INTERVAL),
+    (Option("path", "a file path", text), Option("database", "a file path", text)),
     {"database": "path"},
 )
 POSTGRES = Database(
@@ -243,7 +243,6 @@ POSTGRES = Database(
         Option("pool_size", "a positive integer", positive_int),
         Option("sslmode", f"one of {', '.join(SSL_MODES)}", one_of(*SSL_MODES)),
         Option("prepared_statements", "true or false (false behind PgBouncer's transaction pooling)", flag),
-        _PURGE_INTERVAL,
     ),
     {"username": "user", "password": "password", "host": "host", "port": "port", "database": "database"},
 )

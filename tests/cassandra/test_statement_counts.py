@@ -87,8 +87,9 @@ def test_update_with_a_ttl_renews_and_releases_in_one_round_trip(factory: DAOFac
     consumer = add_consumer(factory, username="old", custom_id="kept")
     with count_statements(factory) as counted:
         factory.consumers.update({"username": "new"}, {"id": consumer["id"]}, ttl=100)
-    # read, claim the new name, write, then together: renew custom_id, release the old name
-    assert _verbs(counted.statements) == ["SELECT", "UPDATE", "BEGIN", "UPDATE", "DELETE"]
+    # read, claim the new name, write, then together: renew custom_id, release the old name;
+    # then note when the row expires (for the purge to report it)
+    assert _verbs(counted.statements) == ["SELECT", "UPDATE", "BEGIN", "UPDATE", "DELETE", "INSERT"]
 
 
 def test_delete_reads_each_child_table_once_per_row(factory: DAOFactory) -> None:

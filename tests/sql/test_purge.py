@@ -47,6 +47,6 @@ def test_purging_can_be_turned_off(tmp_path: Path) -> None:
     time.sleep(1.5)
     assert factory.consumers.count() == 0
     assert _stored_rows(factory, "consumers") == 1
-    assert factory.backend.purge_expired() == 1  # type: ignore[attr-defined]
+    assert factory.purge_expired() == 1
     assert _stored_rows(factory, "consumers") == 0
     factory.close()

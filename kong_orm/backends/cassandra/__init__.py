@@ -11,6 +11,7 @@ from __future__ import annotations
 from kong_orm.backend import Backend, StatementCounter
 from kong_orm.backends.cassandra.connection import Connection
 from kong_orm.backends.cassandra.errors import translate
+from kong_orm.backends.cassandra.expiries import DUE_BATCH
 from kong_orm.backends.cassandra.keyspace import Keyspace
 from kong_orm.backends.cassandra.migrations import runner
 from kong_orm.backends.cassandra.repository import CassandraRepository
@@ -19,7 +20,7 @@ from kong_orm.backends.cassandra.statements import Statements
 from kong_orm.config import Config
 from kong_orm.events import Events
 from kong_orm.registry import Catalog
-from kong_orm.repository import Repository
+from kong_orm.repository import Repository, Row
 from kong_orm.schema.entity import Entity
 
 __all__ = ["CassandraBackend", "CassandraRepository", "CassandraSettings"]
@@ -48,9 +49,28 @@ class CassandraBackend(Backend):
         self.keyspace = Keyspace(self.settings.keyspace, catalog, self.statements, self.connection.cqlengine_name)
         self.models = self.keyspace.models
         self.claim_models = self.keyspace.claim_models
+        self._repositories: dict[str, CassandraRepository] = {}
 
     def repository(self, entity: Entity, events: Events) -> Repository:
-        return CassandraRepository(entity, events, self.catalog, self.keyspace)
+        repository = CassandraRepository(entity, events, self.catalog, self.keyspace)
+        self._repositories[entity.name] = repository
+        return repository
+
+    def purge_expired(self) -> list[tuple[str, Row]]:
+        """The rows Cassandra let expire, from the ``expiries`` table, parents first; each
+        takes along the rows still referencing it."""
+        purged: list[tuple[str, Row]] = []
+        while True:
+            due = self.keyspace.expiries.due()
+            settled = 0
+            for entry in due:
+                repository = self._repositories.get(entry.entity)
+                if repository is not None:
+                    done, rows = repository.purge_expired_row(entry)
+                    settled += done
+                    purged += rows
+            if len(due) < DUE_BATCH or not settled:
+                return purged
 
     def run_migrations(self) -> dict[str, list[str]]:
         return runner.upgrade(self.keyspace, self.settings)

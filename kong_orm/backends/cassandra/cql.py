@@ -70,7 +70,11 @@ class EntityCql:
         self.indexed = frozenset(c.db_field_name for c in model._columns.values() if c.index)
         self.partition = frozenset(c.db_field_name for c in model._partition_keys.values())
         self._select = f"SELECT {_names(self.columns)} FROM {self.table}"
+        ttls = "".join(f", TTL({protect_name(name)})" for name in self.values)
         self.select_where = _Memo(lambda keys: self._select + self._where(keys))
+        self.select_with_ttls_where = _Memo(
+            lambda keys: f"SELECT {_names(self.columns)}{ttls} FROM {self.table}" + self._where(keys)
+        )
         self.count_where = _Memo(lambda keys: f"SELECT COUNT(*) FROM {self.table}" + self._where(keys))
         self.exists_where = _Memo(self._exists_where)
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from kong_orm.backends.cassandra.claims import Claims
 from kong_orm.backends.cassandra.cql import ClaimCql, EntityCql, qualified
-from kong_orm.backends.cassandra.models import claim_tables, declare, declare_claim
+from kong_orm.backends.cassandra.expiries import Expiries
+from kong_orm.backends.cassandra.models import EXPIRIES, claim_tables, declare, declare_claim, declare_expiries
 from kong_orm.backends.cassandra.statements import Statements
 from kong_orm.registry import Catalog
 from kong_orm.schema.entity import Entity
@@ -24,6 +25,8 @@ class Keyspace:
         self.models = {entity.name: declare(entity, **bound) for entity in catalog}
         claims = [claim for entity in catalog for claim in claim_tables(entity)]
         self.claim_models = {claim.name: declare_claim(claim, **bound) for claim in claims}
+        self.expiries_model = declare_expiries(**bound)
+        self.expiries = Expiries(self.expiries_model.column_family_name(), catalog, statements)
         self._cql = {name: EntityCql(model) for name, model in self.models.items()}
         self._claims = {
             entity.name: Claims(
@@ -46,12 +49,12 @@ class Keyspace:
         return self._claims[entity.name]
 
     def table_names(self) -> list[str]:
-        """Every entity and claim table, children first (as dropped)."""
+        """Every entity and claim table, children first (as dropped), then :data:`EXPIRIES`."""
         names = []
         for entity in reversed(self.catalog.in_dependency_order()):
             names += [table.claim.name for table in self.claims(entity).tables]
             names.append(entity.name)
-        return names
+        return [*names, EXPIRIES]
 
     def qualified(self, table: str) -> str:
         return qualified(self.name, table)

@@ -138,6 +138,23 @@ def declare_claim(claim: ClaimTable, *, keyspace: str, connection: str | None = 
     return _model(claim.name, attrs, keyspace, connection)
 
 
+EXPIRIES = "expiries"
+"""The table of rows written with a TTL, read by purges (see :mod:`expiries`)."""
+
+
+def declare_expiries(*, keyspace: str, connection: str | None = None) -> type[Model]:
+    """The cqlengine model of :data:`EXPIRIES`: per row written with a TTL (``entity``, its key
+    as JSON in ``row_key``), when it expires (``expire_at``, ms, indexed for range lookups) and
+    the row as written (``snapshot``, JSON)."""
+    attrs: dict[str, Any] = {
+        "entity": columns.Text(partition_key=True),
+        "row_key": columns.Text(partition_key=True),
+        "expire_at": columns.BigInt(index=True),
+        "snapshot": columns.Text(),
+    }
+    return _model(EXPIRIES, attrs, keyspace, connection)
+
+
 def _attribute(column: str) -> str:
     """A model attribute for ``column`` that does not shadow cqlengine's own."""
     return f"{column}_" if column in BaseModel.__dict__ else column

@@ -26,6 +26,7 @@ from typing import Any
 from kong_orm.backends.cassandra.claims import Claim
 from kong_orm.backends.cassandra.codec import as_stored, decode_row, encode, encode_row
 from kong_orm.backends.cassandra.errors import OutcomeUnknown
+from kong_orm.backends.cassandra.expiries import Due
 from kong_orm.backends.cassandra.keyspace import Keyspace
 from kong_orm.backends.cassandra.positions import pack, unpack
 from kong_orm.backends.cassandra.statements import Request, Result, Statements
@@ -50,6 +51,7 @@ class CassandraRepository(Repository):
         self._statements: Statements = keyspace.statements
         self._cql = keyspace.cql(entity)
         self._claims = keyspace.claims(entity)
+        self._expiries = keyspace.expiries
 
     # -- reads -------------------------------------------------------------
 
@@ -103,7 +105,10 @@ class CassandraRepository(Repository):
         except BaseException:
             self._remove(row, None)  # whether its parents are still there is not known: undo
             raise
-        return as_stored(self.entity, row)
+        stored = as_stored(self.entity, row)
+        if ttl != NO_TTL:
+            self._expiries.record(self.entity, stored, ttl)
+        return stored
 
     def _write_new(self, row: Row, ttl: int, fresh_key: bool) -> bool:
         """Write a new row; ``False`` if its (given) key is taken. A fresh key needs no transaction."""
@@ -146,6 +151,8 @@ class CassandraRepository(Repository):
         kept = [claim for name, claim in after.items() if before.get(name) == claim] if renewed else []
         self._claims.renew_and_release(kept, _lost(before, after), pk, row_ttl)
         self._recheck_parents(new, old)
+        if row_ttl != NO_TTL:
+            self._expiries.record(self.entity, as_stored(self.entity, new), row_ttl)
         return True
 
     def _update_request(self, pk: Row, found: Row, new: Row, ttl: int) -> Request:
@@ -165,18 +172,26 @@ class CassandraRepository(Repository):
                 raise outcome
 
     def _delete_cascade(self, pk: Row) -> list[tuple[str, Row]]:
-        found = self._select_by_pk(pk)
-        return [] if found is None else self._delete_rows(self.entity, [found])
+        found = self._statements.execute(Request(self._cql.select_for_update, key_of(self.entity, pk))).one()
+        if found is None:
+            return []
+        return self._delete_rows(self.entity, [decode_row(self.entity, found)], [remaining_ttl(found) != NO_TTL])
 
-    def _delete_rows(self, entity: Entity, rows: list[Row]) -> list[tuple[str, Row]]:
+    def _delete_rows(
+        self, entity: Entity, rows: list[Row], expiring: Sequence[bool] | None = None
+    ) -> list[tuple[str, Row]]:
         """Delete ``rows`` of ``entity`` and, transitively, the rows referencing them.
 
-        The claims of every row deleted are released, even when deleting another failed.
+        The claims of every row deleted are released, even when deleting another failed;
+        the expiries entries of those ``expiring`` (all when not known) are forgotten.
         """
         delete = self._keyspace.cql(entity).delete
         outcomes = self._statements.execute_all([Request(delete, key_of(entity, row), lwt=True) for row in rows])
-        deleted = [row for row, outcome in zip(rows, outcomes) if isinstance(outcome, Result) and outcome.applied]
+        applied = [isinstance(outcome, Result) and outcome.applied for outcome in outcomes]
+        deleted = [row for row, done in zip(rows, applied) if done]
         self._keyspace.claims(entity).release_rows(deleted)
+        flags = [True] * len(rows) if expiring is None else expiring
+        self._expiries.forget(entity, [row for row, done, flag in zip(rows, applied, flags) if done and flag])
         for outcome in outcomes:
             if isinstance(outcome, DAOError):
                 raise outcome
@@ -184,6 +199,19 @@ class CassandraRepository(Repository):
         for row in deleted:
             result += self._delete_children(entity, row)
         return result
+
+    def purge_expired_row(self, due: Due) -> tuple[bool, list[tuple[str, Row]]]:
+        """Settle an expiries entry of this entity: whether it is settled, and the rows to
+        report (the expired row, then the rows that still referenced it, now deleted).
+
+        A row still stored with a TTL is not due yet (clocks differ): its entry stays.
+        """
+        found = self._statements.execute(Request(self._cql.select_for_update, key_of(self.entity, due.row))).one()
+        if found is not None:
+            return remaining_ttl(found) == NO_TTL and self._expiries.take(due), []
+        if not self._expiries.take(due):
+            return False, []  # another purge took it, or the row was written again since
+        return True, [(self.name, due.row), *self._delete_children(self.entity, due.row)]
 
     def _delete_children(self, entity: Entity, row: Row) -> list[tuple[str, Row]]:
         """Delete the rows referencing ``row``: every child table is read at once."""
@@ -200,11 +228,12 @@ class CassandraRepository(Repository):
                 found += read_all(self._statements, _page(request, READ_FETCH_SIZE, outcome.paging_state))
             rows = [decode_row(child.entity, stored) for stored in found]
             if rows:
-                result += self._delete_rows(child.entity, rows)
+                expiring = [remaining_ttl(stored) != NO_TTL for stored in found]
+                result += self._delete_rows(child.entity, rows, expiring)
         return result
 
     def _children_request(self, entity: Entity, field: str, value: Any) -> Request:
-        request = Request(self._keyspace.cql(entity).select_where((field,)), [encode(entity[field], value)])
+        request = Request(self._keyspace.cql(entity).select_with_ttls_where((field,)), [encode(entity[field], value)])
         return _page(request, READ_FETCH_SIZE, None)
 
     def _check_parents(self, new: Row, old: Row | None, ttl: int, *, renewing: bool = True) -> int:

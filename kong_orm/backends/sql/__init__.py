@@ -10,12 +10,11 @@ from kong_orm.backend import Backend, StatementCounter
 from kong_orm.backends.sql import migrate
 from kong_orm.backends.sql.engine import Store
 from kong_orm.backends.sql.models import Models
-from kong_orm.backends.sql.purge import DEFAULT_INTERVAL, Purger
 from kong_orm.backends.sql.repository import SQLRepository
 from kong_orm.config import Config
 from kong_orm.events import Events
 from kong_orm.registry import Catalog
-from kong_orm.repository import Repository
+from kong_orm.repository import Repository, Row
 from kong_orm.schema.entity import Entity
 
 __all__ = ["SQLBackend", "SQLRepository"]
@@ -27,8 +26,7 @@ _TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|PRAGMA)\b", re.IG
 class SQLBackend(Backend):
     """The ``postgres`` and ``sqlite`` databases.
 
-    Option ``purge_interval`` (seconds, default 60; 0 turns it off): how often
-    a background thread deletes rows whose TTL has passed. PostgreSQL option
+    PostgreSQL option
     ``prepared_statements`` (default true): prepare each statement once per
     connection; turn it off behind a pooler that shares server sessions
     between clients (PgBouncer's transaction pooling).
@@ -39,16 +37,12 @@ class SQLBackend(Backend):
         self.store = Store(config)
         self.models = Models(catalog)
         self.name = self.store.backend
-        self._repositories: list[SQLRepository] = []
+        self._repositories: dict[str, SQLRepository] = {}
         self._listeners: dict[int, Any] = {}
-        interval = float(config.options.get("purge_interval", DEFAULT_INTERVAL))
-        self._purger = Purger(self.purge_expired, interval) if interval > 0 else None
-        if self._purger is not None:
-            self._purger.start()
 
     def repository(self, entity: Entity, events: Events) -> Repository:
         repository = SQLRepository(entity, events, self.catalog, self.store, self.models)
-        self._repositories.append(repository)
+        self._repositories[entity.name] = repository
         return repository
 
     def run_migrations(self) -> dict[str, list[str]]:
@@ -78,13 +72,16 @@ class SQLBackend(Backend):
 
         self.store.write(work)
 
-    def purge_expired(self) -> int:
-        """Delete every row whose TTL has passed (reads already hide them)."""
-        return sum(repository.purge_expired() for repository in self._repositories)
+    def purge_expired(self) -> list[tuple[str, Row]]:
+        """Parents first: a child purged along with its parent is reported once."""
+        purged: list[tuple[str, Row]] = []
+        for entity in self.catalog.in_dependency_order():
+            repository = self._repositories.get(entity.name)
+            if repository is not None:
+                purged += repository.delete_expired()
+        return purged
 
     def close(self) -> None:
-        if self._purger is not None:
-            self._purger.stop()
         self.store.dispose()
 
     def _listen_statements(self, counter: StatementCounter) -> None:

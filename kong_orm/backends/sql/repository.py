@@ -24,12 +24,13 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from kong_orm.backends.sql.compiled import SQLText
 from kong_orm.backends.sql.engine import Store, server_message
 from kong_orm.backends.sql.models import EXPIRE_AT, Models
 from kong_orm.backends.sql.statements import NOW, Statements, after_param, alive, pk_params
 from kong_orm.backends.sql.transaction import Transaction
 from kong_orm.errors import DAOError, DatabaseError, ForeignKeyError, UniqueError
-from kong_orm.events import Events
+from kong_orm.events import Events, EventType
 from kong_orm.paging import invalid_offset
 from kong_orm.registry import Catalog
 from kong_orm.repository import PrepareUpdate, Repository, Row, now_ms, repeated_in_batch, row_error
@@ -38,6 +39,8 @@ from kong_orm.schema.fields import CoercionError, coerce
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+PURGE_BATCH = 500
+"""Expired rows looked up at a time by a purge."""
 
 
 class _DeadParents(Exception):
@@ -152,26 +155,29 @@ class SQLRepository(Repository):
             raise _DeadParents(new)
         tx.commit()
 
-    def _delete_cascade(self, pk: Row) -> list[tuple[str, Row]]:
+    def _delete_cascade(self, pk: Row, *, expired: bool = False) -> list[tuple[str, Row]]:
+        """Delete the live row (or, ``expired``, the row whose TTL has passed) with its descendants."""
         values = {**pk_params(pk), NOW: now_ms()}
+        delete_row = self._sql.delete_expired_sql if expired else self._sql.delete_sql
         if not self._sql.descendants:
-            deleted = self._store.execute(self._sql.delete_sql, values)
+            deleted = self._store.execute(delete_row, values)
             return [(self.name, self._read(deleted[0]))] if deleted else []
         if self._store.backend == "postgres":
-            return self._delete_in_one_statement(values)
-        return self._store.transaction(lambda tx: self._delete_in_steps(tx, values))
+            cascade = self._sql.expired_cascade_sql if expired else self._sql.cascade_sql
+            return self._delete_in_one_statement(cascade, values)
+        return self._store.transaction(lambda tx: self._delete_in_steps(tx, delete_row, values))
 
-    def _delete_in_one_statement(self, values: dict[str, Any]) -> list[tuple[str, Row]]:
-        found = self._untag(self._store.execute(self._sql.cascade_sql, values))
+    def _delete_in_one_statement(self, cascade: SQLText, values: dict[str, Any]) -> list[tuple[str, Row]]:
+        found = self._untag(self._store.execute(cascade, values))
         return [pair for rows in found for pair in rows] if found[0] else []
 
-    def _delete_in_steps(self, tx: Transaction, values: dict[str, Any]) -> list[tuple[str, Row]]:
+    def _delete_in_steps(self, tx: Transaction, delete_row: SQLText, values: dict[str, Any]) -> list[tuple[str, Row]]:
         children = [
             (read.entity.name, read(r))
             for read, statement in self._sql.descendant_sql
             for r in tx.query(statement, values)
         ]
-        deleted = tx.query(self._sql.delete_sql, values)
+        deleted = tx.query(delete_row, values)
         tx.commit()
         return [(self.name, self._read(deleted[0])), *children] if deleted else []
 
@@ -189,9 +195,29 @@ class SQLRepository(Repository):
     def _increment_rows(self, rows: list[Row]) -> None:
         self._store.transaction(lambda tx: tx.commit(self._sql.increment_sql, rows))
 
-    def purge_expired(self) -> int:
-        """Delete rows whose TTL has passed; return how many went."""
-        return int(self._store.write(lambda conn: conn.execute(self._sql.purge_expired, {NOW: now_ms()}).rowcount))
+    def delete_expired(self) -> list[tuple[str, Row]]:
+        """Delete the rows whose TTL has passed, each with its descendants; return them all.
+
+        Each row goes as :meth:`delete` would take it, but only while it is still
+        expired: one deleted or renewed meanwhile is left (and not returned).
+        """
+        purged: list[tuple[str, Row]] = []
+        names = self.entity.primary_key
+        while True:
+            params = {NOW: now_ms(), "_limit": PURGE_BATCH}
+            expired = self._store.query(self._sql.expired_rows_sql, params)
+            for found in expired:
+                row = self._read(found)
+                purged += self._delete_cascade({name: row[name] for name in names}, expired=True)
+            if len(expired) < PURGE_BATCH:
+                return purged
+
+    def _purge_now(self) -> int:
+        """:meth:`delete_expired`, publishing an event per row; how many went."""
+        purged = self.delete_expired()
+        for entity_name, row in purged:
+            self.events.publish(EventType.ENTITY_DELETED, entity_name, row)
+        return len(purged)
 
     # -- constraint failures ---------------------------------------------
 
@@ -208,7 +234,7 @@ class SQLRepository(Repository):
                 raise self._dead_parents(dead.row) from None
             except (self._store.integrity_error, IntegrityError) as exc:
                 error = self._explain(row, own_pk)
-                if error is None and attempt == 1 and self.purge_expired():
+                if error is None and attempt == 1 and self._purge_now():
                     continue
                 raise error or DatabaseError(self._store.backend, server_message(exc)) from exc
         raise AssertionError("unreachable")
@@ -220,7 +246,7 @@ class SQLRepository(Repository):
                 return write()
             except (self._store.integrity_error, IntegrityError) as exc:
                 error = self._explain_many(rows)
-                if error is None and attempt == 1 and self.purge_expired():
+                if error is None and attempt == 1 and self._purge_now():
                     continue
                 raise error or DatabaseError(self._store.backend, server_message(exc)) from exc
 

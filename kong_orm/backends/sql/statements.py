@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Delete,
     Select,
     Table,
     and_,
@@ -93,7 +92,10 @@ class Statements:
             update(self.table).where(self.by_pk, *self.live_parents).returning(*self.columns)
         )
         self.delete: ReturningDelete[Any] = delete(self.table).where(self.by_pk, self.alive).returning(*self.columns)
-        self.purge_expired: Delete = delete(self.table).where(self.table.c[EXPIRE_AT] <= bindparam(NOW))
+        self.expired = self.table.c[EXPIRE_AT] <= bindparam(NOW)
+        self.delete_expired: ReturningDelete[Any] = (
+            delete(self.table).where(self.by_pk, self.expired).returning(*self.columns)
+        )
         self.find_sql = store.compile(self.find)
         self.insert_sql = store.compile(self.insert, column_keys=self.stored_keys)
         self.delete_sql = store.compile(self.delete)
@@ -223,6 +225,17 @@ class Statements:
         )]
 
     @functools.cached_property
+    def expired_rows_sql(self) -> SQLText:
+        """Up to ``_limit`` rows whose TTL has passed."""
+        expired = select(*self.columns).where(self.expired).order_by(*self.pk_columns).limit(bindparam("_limit"))
+        return self.store.compile(expired)
+
+    @functools.cached_property
+    def delete_expired_sql(self) -> SQLText:
+        """:attr:`delete_sql` of a row only if its TTL has passed."""
+        return self.store.compile(self.delete_expired)
+
+    @functools.cached_property
     def cascade_sql(self) -> SQLText:
         """PostgreSQL: one statement deleting the row and returning it with every descendant
         the cascade removes, each row tagged with its entity's place in :attr:`cascade_layout`.
@@ -230,7 +243,15 @@ class Statements:
         Its sub-statements share one snapshot, so the descendants are read as they were
         before the delete.
         """
-        gone = self.delete.cte("gone")
+        return self._cascade(self.delete)
+
+    @functools.cached_property
+    def expired_cascade_sql(self) -> SQLText:
+        """:attr:`cascade_sql` of a row only if its TTL has passed."""
+        return self._cascade(self.delete_expired)
+
+    def _cascade(self, delete_row: ReturningDelete[Any]) -> SQLText:
+        gone = delete_row.cte("gone")
         found = self._descendants_of(self.entity, gone, select(*gone.c))
         sources = [select(*(gone.c[name] for name in self.entity.field_names)), *(statement for _, statement in found)]
         return self.store.compile(union_all(*(self._tagged(place, source) for place, source in enumerate(sources))))

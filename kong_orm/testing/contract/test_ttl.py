@@ -1,4 +1,8 @@
-"""TTL: rows vanish from every read once expired, and free their unique values."""
+"""TTL: rows vanish from every read once expired, and free their unique values;
+a purge deletes them with the rows referencing them and reports each.
+
+The purge tests use the ``events`` fixture of :mod:`test_events`.
+"""
 from __future__ import annotations
 
 import time
@@ -6,8 +10,10 @@ import time
 import pytest
 
 from kong_orm.errors import ForeignKeyError
+from kong_orm.events import EventType
 from kong_orm.factory import DAOFactory
-from kong_orm.testing.contract.helpers import add_api, add_consumer
+from kong_orm.testing.contract.helpers import add_api, add_consumer, add_plugin, plugin_key
+from kong_orm.testing.contract.test_events import Event
 
 # Cassandra counts TTLs in whole seconds from the second a write lands in, so a
 # 1 s TTL may end at once: rows that must be seen alive first live 2 s.
@@ -42,3 +48,56 @@ def test_ttl_must_be_a_positive_int(factory: DAOFactory, ttl: object) -> None:
     with pytest.raises(ValueError):
         factory.consumers.insert({"username": "x"}, ttl=ttl)  # type: ignore[arg-type]
     assert factory.consumers.count() == 0
+
+
+def _deleted(events: list[Event]) -> list[tuple[str, str]]:
+    """``(entity, id)`` of each ENTITY_DELETED event, in order."""
+    return [(entity, str(row["id"])) for kind, entity, row in events if kind is EventType.ENTITY_DELETED]
+
+
+def test_a_purge_reports_each_expired_row_and_takes_its_children_along(
+    factory: DAOFactory, events: list[Event]
+) -> None:
+    api = add_api(factory, ttl=TTL)
+    plugin = add_plugin(factory, api)
+    lasting = add_api(factory)
+    consumer = factory.consumers.insert({"username": "brief"}, ttl=TTL)
+    assert factory.purge_expired() == 0
+    events.clear()
+    time.sleep(TTL + 1.2)
+    assert factory.purge_expired() == 3
+    assert sorted(events, key=lambda e: (e[1], str(e[2]["id"]))) == sorted(
+        [
+            (EventType.ENTITY_DELETED, "apis", api),
+            (EventType.ENTITY_DELETED, "plugins", plugin),
+            (EventType.ENTITY_DELETED, "consumers", consumer),
+        ],
+        key=lambda e: (e[1], str(e[2]["id"])),
+    )
+    assert _deleted(events).index(("apis", str(api["id"]))) < _deleted(events).index(("plugins", str(plugin["id"])))
+    assert factory.plugins.find(plugin_key(plugin)) is None
+    assert factory.apis.find_all() == [lasting]
+    events.clear()
+    assert factory.purge_expired() == 0
+    assert events == []
+
+
+def test_a_purge_reports_an_expired_row_as_last_written(factory: DAOFactory, events: list[Event]) -> None:
+    api = add_api(factory, ttl=TTL)
+    updated = factory.apis.update({"upstream_url": "http://changed.example.com"}, {"id": api["id"]})
+    events.clear()
+    time.sleep(TTL + 1.2)
+    assert factory.purge_expired() == 1
+    assert events == [(EventType.ENTITY_DELETED, "apis", updated)]
+
+
+def test_a_purge_does_not_report_deleted_or_renewed_rows(factory: DAOFactory, events: list[Event]) -> None:
+    deleted = add_api(factory, ttl=TTL)
+    renewed = add_api(factory, ttl=TTL)
+    factory.apis.delete({"id": deleted["id"]})
+    factory.apis.update({"preserve_host": True}, {"id": renewed["id"]}, ttl=60)
+    events.clear()
+    time.sleep(TTL + 1.2)
+    assert factory.purge_expired() == 0
+    assert events == []
+    assert factory.apis.find({"id": renewed["id"]}) == {**renewed, "preserve_host": True}

@@ -1,7 +1,9 @@
-"""A background thread that deletes rows whose TTL has passed.
+"""Rows whose TTL has passed: removed with their descendants, and reported.
 
-Reads already hide expired rows; purging gives the space (and, at once on a
-unique conflict, the values) back.
+Reads never return an expired row, on any store. Purging removes what
+expired together with every row referencing it, as a delete would, and
+publishes ``ENTITY_DELETED`` for each: :meth:`DAOFactory.purge_expired` on
+demand, and a :class:`Purger` thread every ``purge_interval`` seconds.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from kong_orm.errors import DAOError
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL = 60.0
+"""Seconds between two purges unless the ``purge_interval`` option says otherwise."""
 
 
 class Purger:
