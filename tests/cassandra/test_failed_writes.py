@@ -1,4 +1,5 @@
-"""A failed write releases the claims it took, whatever the exception."""
+"""A failed write releases the claims it took, whatever the exception; one of unknown outcome
+leaves them for the next purge to settle."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,9 +7,11 @@ from typing import Any
 import pytest
 
 from kong_orm import DAOFactory, DatabaseError
+from kong_orm.backends.cassandra import claims as claims_module
+from kong_orm.backends.cassandra.errors import OutcomeUnknown
 from kong_orm.backends.cassandra.statements import Request, Statements, _Failed
 from kong_orm.testing.contract.helpers import add_api, add_consumer, add_plugin, plugin_key
-from tests.cassandra.claims_check import assert_no_orphan_claims
+from tests.cassandra.claims_check import assert_no_orphan_claims, stored_claims
 from tests.cassandra.conftest import backend_of
 
 
@@ -73,3 +76,48 @@ def test_a_delete_releases_the_claims_of_every_row_it_deleted(
     assert factory.plugins.find(plugin_key(second)) == second
     assert_no_orphan_claims(factory, session, "plugins")
     assert_no_orphan_claims(factory, session, "apis")
+
+
+def _outcome_unknown() -> OutcomeUnknown:
+    return OutcomeUnknown("cassandra", "write timed out; outcome unknown, the write may or may not have been applied")
+
+
+def test_claims_of_a_write_of_unknown_outcome_are_settled_by_the_next_purge(
+    factory: DAOFactory, session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = backend_of(factory)
+    with monkeypatch.context() as patched:
+        _fail_on(patched, backend.statements, backend.keyspace.cql(factory.catalog["consumers"]).insert_fresh,
+                 _outcome_unknown())
+        with pytest.raises(DatabaseError):
+            add_consumer(factory, username="unknown")
+    assert len(stored_claims(factory, session, "consumers")) == 1  # kept: the row might hold it
+    factory.purge_expired()
+    assert len(stored_claims(factory, session, "consumers")) == 1  # too recent to settle
+    monkeypatch.setattr(claims_module, "SETTLE_AFTER_MS", 0)
+    factory.purge_expired()
+    assert_no_orphan_claims(factory, session, "consumers")
+    assert add_consumer(factory, username="unknown")["username"] == "unknown"
+
+
+def test_a_write_of_unknown_outcome_that_landed_keeps_its_claims(
+    factory: DAOFactory, session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = backend_of(factory)
+    insert = backend.keyspace.cql(factory.catalog["consumers"]).insert_fresh
+    execute = backend.statements.execute
+
+    def lands_then_times_out(request: Request) -> Any:
+        result = execute(request)
+        if request.cql == insert:
+            raise _outcome_unknown()
+        return result
+
+    with monkeypatch.context() as patched:
+        patched.setattr(backend.statements, "execute", lands_then_times_out)
+        with pytest.raises(DatabaseError):
+            add_consumer(factory, username="landed")
+    monkeypatch.setattr(claims_module, "SETTLE_AFTER_MS", 0)
+    factory.purge_expired()
+    assert [row["username"] for row in factory.consumers.find_all()] == ["landed"]
+    assert_no_orphan_claims(factory, session, "consumers")

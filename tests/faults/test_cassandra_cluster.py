@@ -24,6 +24,7 @@ from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile
 from cassandra.policies import RoundRobinPolicy
 
 from kong_orm import Config, DAOFactory, create_factory
+from kong_orm.backends.cassandra.claims import SETTLE_AFTER_MS
 from kong_orm.backends.cassandra.settings import CassandraSettings
 from kong_orm.errors import DatabaseError
 from tests.cassandra.claims_check import needed_claims, stored_claims
@@ -227,6 +228,11 @@ def test_every_acknowledged_write_reads_back(factory: DAOFactory, writer: Writer
     assert writer.acknowledged_apis
     assert lost_apis == []
     assert lost_plugins == []
+
+
+def test_the_next_purge_settles_claims_of_unknown_outcomes(factory: DAOFactory) -> None:
+    time.sleep(SETTLE_AFTER_MS / 1000)  # the writer stopped in the test before
+    factory.purge_expired()
 
 
 @pytest.mark.parametrize("entity", ["apis", "consumers", "plugins"])

@@ -58,7 +58,10 @@ class CassandraBackend(Backend):
 
     def purge_expired(self) -> list[tuple[str, Row]]:
         """The rows Cassandra let expire, from the ``expiries`` table, parents first; each
-        takes along the rows still referencing it."""
+        takes along the rows still referencing it. Claims that writes of unknown outcome
+        left are settled first (see :meth:`Claims.settle`)."""
+        for entity in self.catalog:
+            self.keyspace.claims(entity).settle()
         purged: list[tuple[str, Row]] = []
         while True:
             due = self.keyspace.expiries.due()

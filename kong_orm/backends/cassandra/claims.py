@@ -6,10 +6,16 @@ value. A claim is a lightweight transaction (``UPDATE ... IF owner IN
 gets it. Claims carry the row's TTL, so an expired row frees its values when
 it goes; they are released (again conditionally) when the write that needed
 them fails, and when the row is deleted or changes the value.
+
+A write whose outcome is unknown (a timeout) keeps its claims, and so does a
+release that failed: they are noted, and the factory's next purge releases
+each one its owner row turns out not to hold (:meth:`Claims.settle`). From
+any other process, a claim without its row is taken over once it is stale.
 """
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +30,9 @@ from kong_orm.schema.entity import Entity
 log = logging.getLogger(__name__)
 
 STALE_AFTER_MS = 60_000
+SETTLE_AFTER_MS = 10_000
+"""How long a claim left by an unknown outcome waits before a purge settles it: long enough
+for a write the coordinator still held to have landed."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,8 @@ class Claims:
         self.tables = tuple(tables)
         self._statements = statements
         self._rows = rows
+        self._unsettled: list[tuple[Claim, Row, int]] = []
+        self._lock = threading.Lock()
 
     def of(self, row: Mapping[str, Any]) -> dict[str, Claim]:
         """The claims ``row`` needs, by claim table name (unset single fields need none)."""
@@ -104,8 +115,8 @@ class Claims:
             log.warning("took over stale %s claim %r from %s", claim.table.claim.name, claim.value, owner)
         return taken
 
-    def _owner_holds(self, claim: Claim, owner: list[Any]) -> bool:
-        found = self._statements.execute(Request(self._rows.select_by_pk, owner)).one()
+    def _owner_holds(self, claim: Claim, owner: list[Any], *, linearizable: bool = False) -> bool:
+        found = self._statements.execute(Request(self._rows.select_by_pk, owner, linearizable=linearizable)).one()
         if found is None:
             return False
         held = self.of(decode_row(self.entity, found)).get(claim.table.claim.name)
@@ -129,6 +140,8 @@ class Claims:
         for position, (claim, outcome) in enumerate(zip([*kept, *lost], self._statements.execute_all(requests))):
             if isinstance(outcome, DAOError) or (position < len(kept) and not outcome.applied):
                 log.warning("could not renew or release %s claim %r: %s", claim.table.claim.name, claim.value, outcome)
+                if position >= len(kept) and isinstance(outcome, DAOError):
+                    self.leave_unsettled([claim], owner)
 
     def release(self, claims: Sequence[Claim], owner: Row) -> None:
         """Drop the claims ``owner`` holds on these values (others' claims stay)."""
@@ -142,9 +155,40 @@ class Claims:
         if not held:
             return
         requests = [self._release_request(claim, owner) for claim, owner in held]
-        for (claim, _), outcome in zip(held, self._statements.execute_all(requests)):
+        for (claim, owner), outcome in zip(held, self._statements.execute_all(requests)):
             if isinstance(outcome, DAOError):
                 log.warning("could not release %s claim %r: %s", claim.table.claim.name, claim.value, outcome)
+                self.leave_unsettled([claim], owner)
+
+    def leave_unsettled(self, claims: Sequence[Claim], owner: Row) -> None:
+        """Note claims ``owner`` may hold although its write's outcome is unknown: :meth:`settle`
+        releases them later unless the row turns out to hold them."""
+        if claims:
+            with self._lock:
+                self._unsettled += [(claim, owner, now_ms()) for claim in claims]
+
+    def settle(self) -> int:
+        """Release the unsettled claims (older than :data:`SETTLE_AFTER_MS`) their owner row does
+        not hold, read at the serial consistency; those that cannot be settled now stay noted.
+
+        :return: how many claims were released.
+        """
+        with self._lock:
+            pending, self._unsettled = self._unsettled, []
+        waiting, released = [], 0
+        for claim, owner, since in pending:
+            try:
+                if now_ms() - since < SETTLE_AFTER_MS:
+                    waiting.append((claim, owner, since))
+                elif not self._owner_holds(claim, self._owner_key(owner), linearizable=True):
+                    self._statements.execute(self._release_request(claim, owner))
+                    released += 1
+            except DAOError as exc:
+                log.warning("could not settle %s claim %r yet: %s", claim.table.claim.name, claim.value, exc)
+                waiting.append((claim, owner, since))
+        with self._lock:
+            self._unsettled += waiting
+        return released
 
     def _release_request(self, claim: Claim, owner: Row) -> Request:
         return Request(claim.table.release, [claim.value, *self._owner_key(owner)], lwt=True)

@@ -91,7 +91,8 @@ class CassandraRepository(Repository):
         try:
             written = self._write_new(row, ttl, fresh_key)
         except OutcomeUnknown:
-            raise  # the row may hold the claims
+            self._claims.leave_unsettled(claims, row)  # the row may hold them
+            raise
         except BaseException:
             self._claims.release(claims, row)
             raise
@@ -140,6 +141,7 @@ class CassandraRepository(Repository):
         try:
             applied = self._statements.execute(self._update_request(pk, found, new, row_ttl)).applied
         except OutcomeUnknown:
+            self._claims.leave_unsettled(gained, pk)  # the row may hold them
             raise
         except BaseException:
             self._claims.release(gained, pk)
