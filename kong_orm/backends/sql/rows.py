@@ -14,6 +14,9 @@ from sqlalchemy.types import TypeEngine
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Kind, as_read
 
+_READ_AS_GIVEN = frozenset((Kind.ID, Kind.TIMESTAMP, Kind.STRING, Kind.URL, Kind.COUNTER))
+"""Kinds :func:`as_read` returns as the driver gave them (unless the column type converts)."""
+
 
 def to_dict(entity: Entity, row: Sequence[Any]) -> dict[str, Any]:
     """A row (values in field order, already Python values) as a plain dict of every field."""
@@ -51,12 +54,22 @@ class RowReader:
         fixes = []
         for f in entity.fields:
             stored = _result_processor(table.c[f.name].type, dialect)
-            fixes.append((f.name, _chain(stored, functools.partial(as_read, f))))
+            if f.kind in _READ_AS_GIVEN or (f.kind is Kind.BOOLEAN and stored is not None):
+                fix = stored  # as_read would return the converted value unchanged
+            else:
+                fix = _chain(stored, functools.partial(as_read, f))
+            if fix is not None:
+                fixes.append((f.name, fix))
         self._fixes = tuple(fixes)
         self._nested = tuple(f.name for f in entity.fields if f.kind in (Kind.TABLE, Kind.ARRAY))
 
     def __call__(self, values: Sequence[Any]) -> dict[str, Any]:
-        return {name: None if value is None else fix(value) for (name, fix), value in zip(self._fixes, values)}
+        row = dict(zip(self.names, values))
+        for name, fix in self._fixes:  # only the fields whose stored value needs converting
+            value = row[name]
+            if value is not None:
+                row[name] = fix(value)
+        return row
 
     def as_stored(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """A row computed in Python (validated values) as a read would return it: nested
