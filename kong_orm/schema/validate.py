@@ -5,6 +5,7 @@ schemas) to message, raised together as one :class:`SchemaError`.
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -219,19 +220,23 @@ def validate_filter(entity: Entity, filter_: Any, verb: str) -> dict[str, Any]:
 def matches_nothing(entity: Entity, values: Mapping[str, Any]) -> bool:
     """Whether a coerced key or filter holds an empty text, which no stored row has
     (an empty text is stored as null): the verb then answers without asking the store."""
+    if "" not in values.values():  # the usual case, checked without a Python loop
+        return False
     return any(value == "" and entity[name].kind in _TEXT_KINDS for name, value in values.items())
 
 
 def primary_key_of(entity: Entity, keys: Any, verb: str, position: int = 1) -> dict[str, Any]:
     """Extract and coerce the primary key from ``keys``; other keys are ignored."""
     require_dict(keys, verb, position)
-    if any(keys.get(name) is None for name in entity.primary_key):
+    pk = {name: keys.get(name) for name in entity.primary_key}
+    if None in pk.values():
         raise ValueError("Missing PRIMARY KEY field")
     errors: Errors = {}
-    pk = {}
-    for name in entity.primary_key:
+    for name, value in pk.items():
+        if type(value) is uuid.UUID and entity[name].kind is Kind.ID:
+            continue  # already what the field holds
         try:
-            pk[name] = coerce(entity[name], keys[name])
+            pk[name] = coerce(entity[name], value)
         except CoercionError as exc:
             errors[name] = str(exc)
     raise_if(errors)
