@@ -21,6 +21,22 @@ Parse = Callable[[Any], Any]
 Check = Callable[[Mapping[str, Any]], None]
 
 
+class Masked(str):
+    """A string holding a secret: itself to every consumer (drivers included),
+    ``shown`` in its repr, so a printed ``config.options``, a config's
+    ``url`` or a traceback's locals show no secret."""
+
+    shown: str
+
+    def __new__(cls, value: str, shown: str = "***") -> Masked:
+        masked = super().__new__(cls, value)
+        masked.shown = shown
+        return masked
+
+    def __repr__(self) -> str:
+        return repr(self.shown)
+
+
 @dataclass(frozen=True)
 class Option:
     """One setting: its name, what it takes (said in errors), and its parser.
@@ -34,9 +50,10 @@ class Option:
     secret: bool = False
 
     def read(self, raw: Any) -> Any:
-        """The typed value of ``raw``; :class:`ConfigError` when it cannot be one."""
+        """The typed value of ``raw`` (:class:`Masked` if secret); :class:`ConfigError` when it cannot be one."""
         try:
-            return self.parse(raw)
+            value = self.parse(raw)
+            return Masked(value) if self.secret else value
         except ConfigError:
             raise
         except (TypeError, ValueError, KeyError):
