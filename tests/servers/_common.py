@@ -63,6 +63,13 @@ def env_port(name: str, default: int) -> int:
     return port
 
 
+def free_port(host: str = LOCALHOST) -> int:
+    """A TCP port nothing listens on now (the kernel's pick)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
 def port_open(port: int, host: str = LOCALHOST, timeout: float = 0.5) -> bool:
     """Tell whether something accepts TCP connections on ``host:port``."""
     try:

@@ -15,8 +15,8 @@ from kong_orm import DAOFactory, DatabaseError, create_factory
 from tests.certificates import CLIENT_NAME, Certificates, make_certificates
 from tests.leaks import OFFSET_SECRET, PG_PASSWORD, assert_hidden, capturing_every_log, described
 from tests.servers import postgres
-from tests.servers._common import ServerTls
-from tests.sql.private_server import PrivateServer, _free_port
+from tests.servers._common import ServerTls, free_port
+from tests.sql.private_server import PrivateServer
 
 pytestmark = pytest.mark.only_on("postgres")
 
@@ -49,7 +49,7 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     certificates = make_certificates(tmp_path_factory.mktemp("certificates"))
     tls = ServerTls(certificates.server.certificate, certificates.server.key, certificates.authority)
-    server = TlsServer(_free_port(), tmp_path_factory.mktemp("tls-postgres"), tls)
+    server = TlsServer(free_port(), tmp_path_factory.mktemp("tls-postgres"), tls)
     server.start()
     try:
         _create_role(server)
