@@ -258,6 +258,7 @@ def both_or_neither(first: str, second: str) -> Check:
 
     return check
 
+
 SQLITE = Database(
     "sqlite",
     ("sqlite", "sqlite+pysqlite"),
