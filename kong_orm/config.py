@@ -18,7 +18,7 @@ from sqlalchemy.engine.url import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from kong_orm.errors import ConfigError
-from kong_orm.options import Database, database_named, is_database
+from kong_orm.options import Database, Masked, database_named, is_database
 
 ENV_VAR = "KONG_ORM_DATABASE_URL"
 DEFAULT_URL = "sqlite:///kong_orm.db"
@@ -34,6 +34,8 @@ class Config:
     :param url: the database URL, when given as one.
     :param options: the settings, typed: the URL's parts and query, or the
         YAML section, such as ``timeout`` (a float) or ``contact_points`` (a tuple).
+        Secret values (``password``, ``offset_secret``) and the URL are
+        strings whose repr hides the secrets they hold.
     :raises ConfigError: an unknown database or option, or a value an option
         cannot take.
 
@@ -48,6 +50,8 @@ class Config:
         database = database_named(self.database)
         object.__setattr__(self, "database", database.name)
         object.__setattr__(self, "options", database.validate(self.options))
+        if self.url is not None:
+            object.__setattr__(self, "url", Masked(self.url, _shown(self.url, database)))
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Config:
@@ -110,6 +114,23 @@ def _parse(url: str) -> URL:
     except (ArgumentError, ValueError):
         # the URL itself is not repeated: it may hold a password
         raise ConfigError(f"cannot read the database URL; expected {URL_FORM}") from None
+
+
+def _shown(url: str, database: Database) -> str:
+    """``url`` with its password and secret query values replaced by ``***``."""
+    try:
+        parsed = make_url(url)
+        query = {name: "***" if _is_secret(name, database) else value for name, value in parsed.query.items()}
+        return parsed.set(query=query).render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
+    except (ArgumentError, ValueError):
+        return "***"
+
+
+def _is_secret(name: str, database: Database) -> bool:
+    try:
+        return database.option(name).secret
+    except ConfigError:
+        return True  # not an option: shown as nothing rather than guessed at
 
 
 def _parts_of(url: URL, database: Database) -> dict[str, Any]:

@@ -14,9 +14,27 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kong_orm import tls
 from kong_orm.errors import ConfigError
 
 Parse = Callable[[Any], Any]
+Check = Callable[[Mapping[str, Any]], None]
+
+
+class Masked(str):
+    """A string holding a secret: itself to every consumer (drivers included),
+    ``shown`` in its repr, so a printed ``config.options``, a config's
+    ``url`` or a traceback's locals show no secret."""
+
+    shown: str
+
+    def __new__(cls, value: str, shown: str = "***") -> Masked:
+        masked = super().__new__(cls, value)
+        masked.shown = shown
+        return masked
+
+    def __repr__(self) -> str:
+        return repr(self.shown)
 
 
 @dataclass(frozen=True)
@@ -32,9 +50,10 @@ class Option:
     secret: bool = False
 
     def read(self, raw: Any) -> Any:
-        """The typed value of ``raw``; :class:`ConfigError` when it cannot be one."""
+        """The typed value of ``raw`` (:class:`Masked` if secret); :class:`ConfigError` when it cannot be one."""
         try:
-            return self.parse(raw)
+            value = self.parse(raw)
+            return Masked(value) if self.secret else value
         except ConfigError:
             raise
         except (TypeError, ValueError, KeyError):
@@ -51,12 +70,15 @@ class Database:
     :param options: its own options; the common ones are added.
     :param url_parts: URL part (``username``, ``password``, ``host``, ``port``,
         ``database``) -> option it sets; a part not listed is refused.
+    :param checks: rules over several options (typed values), each raising
+        :class:`ConfigError` naming the option to blame.
     """
 
     name: str
     schemes: tuple[str, ...]
     options: tuple[Option, ...]
     url_parts: Mapping[str, str] = field(default_factory=dict)
+    checks: tuple[Check, ...] = ()
 
     def option(self, name: str) -> Option:
         """The option called ``name``; :class:`ConfigError` naming the known ones otherwise."""
@@ -66,8 +88,11 @@ class Database:
         return known[name]
 
     def validate(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """Typed values of ``raw`` (``None`` values count as not given)."""
-        return {name: self.option(name).read(value) for name, value in raw.items() if value is not None}
+        """Typed values of ``raw`` (``None`` values count as not given), checked together."""
+        options = {name: self.option(name).read(value) for name, value in raw.items() if value is not None}
+        for check in self.checks:
+            check(options)
+        return options
 
     def masked(self, options: Mapping[str, Any]) -> dict[str, Any]:
         """``options`` with secret values replaced by ``***``."""
@@ -183,22 +208,18 @@ def keyspace_name(raw: Any) -> str:
     return raw
 
 
-SSL_KEYS = ("enabled", "verify", "certificate_authority")
+SSL_KEYS = tls.CASSANDRA_SSL_KEYS
+_SSL_FLAGS = ("enabled", "verify", "verify_hostname")
 
 
 def ssl_setting(raw: Any) -> bool | dict[str, Any]:
-    """``true``/``false``, or ``{enabled, verify, certificate_authority}``."""
+    """``true``/``false``, or a mapping of :data:`SSL_KEYS` (the keys given, typed)."""
     if not isinstance(raw, Mapping):
         return flag(raw)
     unknown = sorted(set(raw) - set(SSL_KEYS))
     if unknown:
         raise ConfigError(f"unknown ssl setting {unknown[0]!r}; known: {', '.join(SSL_KEYS)}", option="ssl")
-    ca = raw.get("certificate_authority")
-    return {
-        "enabled": flag(raw.get("enabled", False)),
-        "verify": flag(raw.get("verify", False)),
-        "certificate_authority": None if ca is None else text(ca),
-    }
+    return {key: (flag if key in _SSL_FLAGS else text)(value) for key, value in raw.items() if value is not None}
 
 
 def python_object(raw: Any) -> Any:
@@ -224,6 +245,19 @@ SERIAL_LEVELS = ("SERIAL", "LOCAL_SERIAL")
 REPLICATION_STRATEGIES = ("SimpleStrategy", "NetworkTopologyStrategy")
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 _TEXT = "a non-empty string"
+_PEM = "a PEM file path"
+
+
+def both_or_neither(first: str, second: str) -> Check:
+    """A check that ``first`` and ``second`` are given together."""
+
+    def check(options: Mapping[str, Any]) -> None:
+        for given, missing in ((first, second), (second, first)):
+            if given in options and missing not in options:
+                raise ConfigError(f"option {given!r} needs {missing!r}: give both or neither", option=missing)
+
+    return check
+
 
 SQLITE = Database(
     "sqlite",
@@ -242,9 +276,13 @@ POSTGRES = Database(
         Option("database", "a database name", text),
         Option("pool_size", "a positive integer", positive_int),
         Option("sslmode", f"one of {', '.join(SSL_MODES)}", one_of(*SSL_MODES)),
+        Option("sslrootcert", f"{_PEM} (or 'system')", text),
+        Option("sslcert", _PEM, text),
+        Option("sslkey", _PEM, text),
         Option("prepared_statements", "true or false (false behind PgBouncer's transaction pooling)", flag),
     ),
     {"username": "user", "password": "password", "host": "host", "port": "port", "database": "database"},
+    (tls.check_postgres,),
 )
 CASSANDRA = Database(
     "cassandra",
@@ -263,10 +301,14 @@ CASSANDRA = Database(
         Option("local_dc", "a data center name", text),
         Option("ssl", f"true, false or a mapping of {', '.join(SSL_KEYS)}", ssl_setting),
         Option("ssl_verify", "true or false", flag),
-        Option("ssl_certificate_authority", "a PEM file path", text),
+        Option("ssl_verify_hostname", "true or false", flag),
+        Option("ssl_certificate_authority", _PEM, text),
+        Option("ssl_certificate", _PEM, text),
+        Option("ssl_key", _PEM, text),
         Option("session", "a connected cassandra.cluster.Session (dict configs only)", python_object),
     ),
     {"username": "username", "password": "password", "host": "contact_points", "port": "port", "database": "keyspace"},
+    (both_or_neither("username", "password"), tls.check_cassandra),
 )
 
 _DATABASES: dict[str, Database] = {database.name: database for database in (SQLITE, POSTGRES, CASSANDRA)}

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger("tests.servers")
@@ -18,6 +19,16 @@ LOCALHOST = "127.0.0.1"
 
 class ServerError(RuntimeError):
     """A test server could not be fetched, started or stopped."""
+
+
+@dataclass(frozen=True)
+class ServerTls:
+    """TLS files of a test server (PEM): its certificate, its unencrypted
+    private key, and the authority whose client certificates it accepts."""
+
+    certificate: Path
+    key: Path
+    client_authority: Path
 
 
 def repo_root() -> Path:
@@ -50,6 +61,13 @@ def env_port(name: str, default: int) -> int:
     if not 0 < port < 65536:
         raise ServerError(f"{name}={port} is out of range")
     return port
+
+
+def free_port(host: str = LOCALHOST) -> int:
+    """A TCP port nothing listens on now (the kernel's pick)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 def port_open(port: int, host: str = LOCALHOST, timeout: float = 0.5) -> bool:

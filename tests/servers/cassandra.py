@@ -391,20 +391,28 @@ def write_yaml(
 
 
 def command(
-    java: str, run: Path, options: Path, logback: Path, *, durable: bool = False
+    java: str,
+    run: Path,
+    options: Path,
+    logback: Path,
+    *,
+    durable: bool = False,
+    heap: str = HEAP,
+    properties: tuple[str, ...] = (),
 ) -> list[str]:
     """The java command line of a node whose run folder is ``run``.
 
     Without ``durable`` the node skips fsync and the flushes of system tables
     after schema changes (fast, but a node killed with SIGKILL may restart
     without schema changes it took): fine for a node whose data is thrown away.
+    ``properties`` are more ``-D`` options of the JVM.
     """
     home = _home()
     unsafe = [] if durable else ["-Dcassandra.unsafesystem=true", "-Dcassandra.skip_sync=true"]
     return [
         java,
-        f"-Xms{HEAP}",
-        f"-Xmx{HEAP}",
+        f"-Xms{heap}",
+        f"-Xmx{heap}",
         f"@{options}",
         f"-Dcassandra.config={(run / 'cassandra.yaml').as_uri()}",
         f"-Dlogback.configurationFile={logback.as_uri()}",
@@ -414,6 +422,7 @@ def command(
         "-Dcassandra.ring_delay_ms=1000",
         "-Dcassandra.skip_wait_for_gossip_to_settle=0",
         *unsafe,
+        *properties,
         "-cp",
         f"{home / 'conf'}{os.pathsep}{_lib()}/*",
         MAIN_CLASS,

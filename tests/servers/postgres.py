@@ -20,6 +20,7 @@ from pathlib import Path
 from ._common import (
     LOCALHOST,
     ServerError,
+    ServerTls,
     apt_install,
     cache_dir,
     env_port,
@@ -45,6 +46,14 @@ max_connections = 200
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+"""
+# With TLS files: TLS offered to every client, client certificates requested
+# (and checked against the authority) but not required.
+_TLS_SETTINGS = """\
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
+ssl_ca_file = 'client-ca.crt'
 """
 
 
@@ -199,10 +208,25 @@ def _init_cluster(bindir: Path, state: Path) -> None:
         conf.write("\ninclude_if_exists = 'kong_orm.conf'\n")
 
 
-def _write_settings(state: Path) -> None:
+def _write_settings(state: Path, tls: ServerTls | None) -> None:
+    settings = _SETTINGS.format(port=port())
+    if tls is not None:
+        _install_tls(_data_dir(state), tls)
+        settings += _TLS_SETTINGS
     conf = _data_dir(state) / "kong_orm.conf"
-    conf.write_text(_SETTINGS.format(port=port()))
+    conf.write_text(settings)
     _chown(conf)
+
+
+def _install_tls(data: Path, tls: ServerTls) -> None:
+    """Copy the TLS files into the data folder, owned by the server's user
+    (PostgreSQL refuses a key file others can read)."""
+    files = {"server.crt": tls.certificate, "server.key": tls.key, "client-ca.crt": tls.client_authority}
+    for name, source in files.items():
+        target = data / name
+        shutil.copyfile(source, target)
+        target.chmod(0o600)
+        _chown(target)
 
 
 def _server_status(bindir: Path, state: Path) -> bool:
@@ -312,8 +336,11 @@ def _launch(bindir: Path, state: Path) -> None:
         )
 
 
-def start() -> bool:
-    """Start the server (idempotent) and wait until it answers; True if this call launched it."""
+def start(*, tls: ServerTls | None = None) -> bool:
+    """Start the server (idempotent) and wait until it answers; True if this call launched it.
+
+    :param tls: serve TLS with these files (when this call launches the server).
+    """
     bindir = _bin_dir(install=True)
     state = _state_dir()
     _init_cluster(bindir, state)
@@ -326,7 +353,7 @@ def start() -> bool:
             )
         log.info("PostgreSQL is already running on port %d", port())
     else:
-        _write_settings(state)
+        _write_settings(state, tls)
         _launch(bindir, state)
         launched = True
     _wait_ready(bindir, state)

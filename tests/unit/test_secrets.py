@@ -1,5 +1,6 @@
 """Passwords and the offset secret never show: not in reprs, logs (DEBUG
-included) or error messages, whichever form the config came in."""
+included) or error messages, whichever form the config came in; TLS and
+credential options that do not fit together included."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -86,13 +87,40 @@ def test_a_config_from_a_file_shows_no_secret(tmp_path: Path) -> None:
         lambda: Config.from_dict({"database": "postgres", "postgres": {"password": [PG_PASSWORD]}}),
         lambda: Config.from_dict({"database": "sqlite", "offset_secret": {OFFSET_SECRET: 1}}),
         lambda: Config.from_url(f"mysql://kong:{PG_PASSWORD}@127.0.0.1/kong"),
+        lambda: Config.from_url(f"postgresql://kong:{PG_PASSWORD}@127.0.0.1/kong?sslrootcert=ca.pem"),
+        lambda: Config.from_url(f"postgresql://kong:{PG_PASSWORD}@127.0.0.1/kong?sslmode=verify-ca&sslrootcert=no"),
+        lambda: Config.from_url(f"postgresql://kong:{PG_PASSWORD}@127.0.0.1/kong?sslmode=require&sslkey=key.pem"),
+        lambda: Config.from_url(f"cassandra://:{CASSANDRA_PASSWORD}@127.0.0.1/kong"),
+        lambda: Config.from_dict({"database": "cassandra", "cassandra": {"password": CASSANDRA_PASSWORD}}),
+        lambda: Config.from_url(f"cassandra://kong:{CASSANDRA_PASSWORD}@127.0.0.1/kong?ssl_verify=true"),
+        lambda: Config.from_url(
+            f"cassandra://kong:{CASSANDRA_PASSWORD}@127.0.0.1/kong?ssl=true&ssl_verify=true&ssl_certificate_authority=no"
+        ),
     ],
-    ids=["bad-port", "sqlite-password", "misspelt-option", "bad-option", "password-list", "secret-map", "bad-scheme"],
+    ids=[
+        "bad-port", "sqlite-password", "misspelt-option", "bad-option", "password-list", "secret-map", "bad-scheme",
+        "tls-file-without-sslmode", "missing-root-certificate", "key-without-certificate",
+        "cassandra-password-without-username", "cassandra-section-password-only", "cassandra-tls-off",
+        "cassandra-missing-authority",
+    ],
 )
 def test_a_config_error_shows_no_secret(make: Callable[[], Config], logs: pytest.LogCaptureFixture) -> None:
     with pytest.raises(ConfigError) as raised:
         make()
     assert_hidden(described(raised.value))
+
+
+@pytest.mark.parametrize("url", [POSTGRES_URL, CASSANDRA_URL, SQLITE_URL], ids=["postgres", "cassandra", "sqlite"])
+def test_secret_values_mask_themselves_and_still_work(url: str) -> None:
+    config = Config.from_url(url)
+    for name in ("password", "offset_secret"):
+        if name in config.options:
+            assert repr(config.options[name]) == "'***'"
+            assert str(config.options[name]) in (PG_PASSWORD, CASSANDRA_PASSWORD, OFFSET_SECRET)
+    assert_hidden(repr(config.options))
+    assert_hidden(repr(config.url))
+    assert str(config.url) == url
+    assert Config(config.database, config.url, config.options) == config
 
 
 @pytest.mark.parametrize("url", [POSTGRES_URL, CASSANDRA_URL], ids=["postgres", "cassandra"])

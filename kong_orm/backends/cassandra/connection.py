@@ -193,18 +193,25 @@ def cluster_options(settings: CassandraSettings) -> dict[str, Any]:
 
 
 def _auth(settings: CassandraSettings) -> Any:
-    if settings.username and settings.password:
-        return PlainTextAuthProvider(username=settings.username, password=settings.password)
-    return None
+    # the config gives both or neither
+    if settings.username is None:
+        return None
+    return PlainTextAuthProvider(username=settings.username, password=settings.password)
 
 
 def ssl_context(settings: SslSettings) -> ssl.SSLContext | None:
-    """The TLS context for ``settings``, or ``None`` when TLS is off."""
+    """The TLS context for ``settings``, or ``None`` when TLS is off.
+
+    With ``verify_hostname`` the driver checks each node's certificate
+    against the address it connects to (it passes that address as the
+    server name when the context checks host names).
+    """
     if not settings.enabled:
         return None
-    if settings.verify:
-        return ssl.create_default_context(cafile=settings.certificate_authority)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
+    context = ssl.create_default_context(cafile=settings.certificate_authority)
+    context.check_hostname = settings.verify and settings.verify_hostname
+    if not settings.verify:
+        context.verify_mode = ssl.CERT_NONE
+    if settings.certificate is not None:
+        context.load_cert_chain(settings.certificate, settings.key)
     return context

@@ -15,6 +15,7 @@ from cassandra import ConsistencyLevel
 
 from kong_orm.config import Config
 from kong_orm.errors import ConfigError
+from kong_orm.tls import cassandra_ssl
 
 DEFAULT_PORT = 9042
 DEFAULT_KEYSPACE = "kong"
@@ -26,12 +27,18 @@ SettingsError = ConfigError
 
 @dataclass(frozen=True)
 class SslSettings:
-    """TLS towards the nodes: ``enabled``, ``verify`` the node's certificate
-    against ``certificate_authority`` (a PEM file)."""
+    """TLS towards the nodes: ``enabled``; ``verify`` each node's certificate
+    against ``certificate_authority`` (a PEM file; the system's roots when
+    ``None``) and, unless ``verify_hostname`` is false, that it names the
+    node's address; ``certificate`` and ``key``: the client's own (PEM
+    files), for nodes that require one."""
 
     enabled: bool = False
     verify: bool = False
+    verify_hostname: bool = True
     certificate_authority: str | None = None
+    certificate: str | None = None
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,11 +114,4 @@ def _written_port(points: list[tuple[str, int | None]]) -> int:
 
 
 def _ssl(options: Mapping[str, Any]) -> SslSettings:
-    raw = options.get("ssl", False)
-    if isinstance(raw, Mapping):
-        return SslSettings(**raw)
-    return SslSettings(
-        enabled=raw,
-        verify=options.get("ssl_verify", False),
-        certificate_authority=options.get("ssl_certificate_authority"),
-    )
+    return SslSettings(**cassandra_ssl(options))

@@ -33,6 +33,8 @@ T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 10.0
 _WRITE = "kong_orm_write"
+_LIBPQ_TLS = ("sslmode", "sslrootcert", "sslcert", "sslkey")
+"""Options handed to libpq as they are (the config checked that they fit together)."""
 
 
 def database_url(config: Config) -> URL:
@@ -47,7 +49,7 @@ def database_url(config: Config) -> URL:
         host=options.get("host", "127.0.0.1"),
         port=options.get("port", 5432),
         database=options.get("database", "kong"),
-        query={"sslmode": options["sslmode"]} if "sslmode" in options else {},
+        query={name: options[name] for name in _LIBPQ_TLS if name in options},
     )
 
 

@@ -1,0 +1,127 @@
+"""TLS options reach libpq: a private PostgreSQL serving TLS with a throwaway
+authority. A factory verifying the server (``sslmode=verify-full``) with
+that authority and presenting a client certificate works over TLS; with
+another authority it fails with a DatabaseError that shows no secret."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg2
+import pytest
+
+from kong_orm import DAOFactory, DatabaseError, create_factory
+from tests.certificates import CLIENT_NAME, Certificates, make_certificates
+from tests.leaks import OFFSET_SECRET, PG_PASSWORD, assert_hidden, capturing_every_log, described
+from tests.servers import postgres
+from tests.servers._common import ServerTls, free_port
+from tests.sql.private_server import PrivateServer
+
+pytestmark = pytest.mark.only_on("postgres")
+
+ROLE = "keeper"
+
+
+@dataclass
+class TlsServer(PrivateServer):
+    """A private server serving TLS with ``tls``."""
+
+    tls: ServerTls | None = None
+
+    def start(self) -> None:
+        with self._selected():
+            postgres.start(tls=self.tls)
+
+
+@dataclass(frozen=True)
+class Served:
+    server: TlsServer
+    certificates: Certificates
+
+    def url(self, **options: object) -> str:
+        """The URL of the role whose password is the secret, over TLS with ``options``."""
+        query = "&".join(f"{name}={value}" for name, value in options.items())
+        return f"postgresql://{ROLE}:{PG_PASSWORD}@127.0.0.1:{self.server.port}/{ROLE}?purge_interval=0&{query}"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    certificates = make_certificates(tmp_path_factory.mktemp("certificates"))
+    tls = ServerTls(certificates.server.certificate, certificates.server.key, certificates.authority)
+    server = TlsServer(free_port(), tmp_path_factory.mktemp("tls-postgres"), tls)
+    server.start()
+    try:
+        _create_role(server)
+        yield Served(server, certificates)
+    finally:
+        server.stop()
+        server.remove()
+
+
+@pytest.fixture
+def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    yield from capturing_every_log(caplog)
+
+
+def _create_role(server: PrivateServer) -> None:
+    admin = psycopg2.connect(server.url(connect_timeout=5))
+    try:
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f"CREATE ROLE {ROLE} LOGIN PASSWORD %s", (PG_PASSWORD,))
+            cursor.execute(f"CREATE DATABASE {ROLE} OWNER {ROLE}")
+    finally:
+        admin.close()
+
+
+def verified(served: Served, **options: object) -> str:
+    return served.url(sslmode="verify-full", sslrootcert=served.certificates.authority, **options)
+
+
+def connection_tls(factory: DAOFactory) -> Any:
+    """What the server says about the TLS of this factory's connections."""
+    return factory.backend.store.read(  # type: ignore[attr-defined]
+        lambda conn: conn.exec_driver_sql(
+            "SELECT ssl, client_dn, (SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid)"
+            "  WHERE datname = current_database() AND NOT ssl) AS plain"
+            " FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+        ).one()
+    )
+
+
+def test_verify_full_with_the_authority_and_a_client_certificate(
+    served: Served, logs: pytest.LogCaptureFixture
+) -> None:
+    client = served.certificates.client
+    url = verified(served, sslcert=client.certificate, sslkey=client.key, offset_secret=OFFSET_SECRET)
+    with create_factory(url, plugins=[]) as factory:
+        factory.run_migrations()
+        consumer = factory.consumers.insert({"username": "over-tls"})
+        assert factory.consumers.find({"id": consumer["id"]}) == consumer
+        ssl, client_dn, plain = connection_tls(factory)
+    assert ssl is True and client_dn == f"/CN={CLIENT_NAME}"
+    assert plain == 0, "a connection to the database without TLS"
+
+
+def test_verify_full_without_a_client_certificate(served: Served) -> None:
+    with create_factory(verified(served), plugins=[]) as factory:
+        ssl, client_dn, _ = connection_tls(factory)
+    assert ssl is True and client_dn is None
+
+
+def test_another_authority_fails_clearly_and_shows_no_secret(served: Served, logs: pytest.LogCaptureFixture) -> None:
+    url = served.url(sslmode="verify-full", sslrootcert=served.certificates.other_authority)
+    with create_factory(url, plugins=[]) as factory, pytest.raises(DatabaseError) as raised:
+        factory.consumers.count()
+    assert str(raised.value).startswith("[postgres error]")
+    assert "certificate verify failed" in str(raised.value)
+    assert_hidden(described(raised.value))
+
+
+def test_a_wrong_password_over_tls_shows_no_secret(served: Served, logs: pytest.LogCaptureFixture) -> None:
+    wrong = verified(served).replace(PG_PASSWORD, OFFSET_SECRET)  # a secret too: neither may show
+    with create_factory(wrong, plugins=[]) as factory, pytest.raises(DatabaseError) as raised:
+        factory.consumers.count()
+    assert "password authentication failed" in str(raised.value)
+    assert_hidden(described(raised.value))
