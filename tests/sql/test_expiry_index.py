@@ -1,5 +1,5 @@
 """The partial ``expire_at`` index serves what reads expired rows: the unfiltered
-count (every row minus the expired ones).
+count (every row minus the expired ones) and the purge's lookup of expired rows.
 
 Plans are asked of the migrated tables of every entity. PostgreSQL scans a table of
 a few rows whole whatever its indexes, so there sequential scans are priced out
@@ -16,6 +16,7 @@ import pytest
 
 from kong_orm import DAOFactory
 from kong_orm.backends.sql.compiled import SQLText
+from kong_orm.backends.sql.repository import PURGE_BATCH
 from kong_orm.backends.sql.statements import NOW
 from kong_orm.registry import Catalog
 from kong_orm.repository import now_ms
@@ -34,7 +35,7 @@ def _cursor(factory: DAOFactory) -> Iterator[Any]:
 
 
 def _plan(factory: DAOFactory, statement: SQLText) -> list[str]:
-    values = {NOW: now_ms()}
+    values = {NOW: now_ms(), "_limit": PURGE_BATCH}
     with _cursor(factory) as cursor:
         if factory.database == "sqlite":
             cursor.execute(f"EXPLAIN QUERY PLAN {statement.sql}", statement.parameters.values(values))
@@ -74,3 +75,15 @@ def test_an_unfiltered_count_reads_only_expired_rows_through_the_index(factory: 
     else:
         assert _postgres_reads_expired_rows_through_the_index(plan, name)
 
+
+@pytest.mark.parametrize("name", ENTITIES)
+def test_a_purge_finds_expired_rows_through_the_index_in_its_order(factory: DAOFactory, name: str) -> None:
+    plan = _plan(factory, _statements(factory, name).expired_rows_sql)
+    if factory.database == "sqlite":
+        assert plan == [f"SEARCH {name} USING INDEX ix_{name}_expire_at (expire_at<?)"]
+    else:
+        assert [line.split("  (cost")[0] for line in plan] == [
+            "Limit",
+            f"->  Index Scan using ix_{name}_expire_at on {name}",
+            "Index Cond: (expire_at <= $1)",
+        ]

@@ -239,8 +239,13 @@ class Statements:
 
     @functools.cached_property
     def expired_rows_sql(self) -> SQLText:
-        """Up to ``_limit`` rows whose TTL has passed."""
-        expired = select(*self.columns).where(self.expired).order_by(*self.pk_columns).limit(bindparam("_limit"))
+        """Up to ``_limit`` rows whose TTL has passed, the longest expired first.
+
+        In ``expire_at`` order the partial index both finds and orders them; in primary-key
+        order SQLite would walk the whole table by its key, filtering, to fill the limit.
+        """
+        expire_at = self.table.c[EXPIRE_AT]
+        expired = select(*self.columns).where(self.expired).order_by(expire_at).limit(bindparam("_limit"))
         return self.store.compile(expired)
 
     @functools.cached_property
