@@ -9,12 +9,19 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect
 
 from kong_orm import DAOFactory, create_factory
 from kong_orm.backends.sql.alembic_env import target_metadata
+from kong_orm.backends.sql.migrate import JOINED_VERSIONS, alembic_config, known_locations
 from kong_orm.plugins.registry import builtin_plugins, get_plugin, registered_plugins
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+CORE_REVISIONS = ["0001_core_schema", "0002_core_ttl"]
+KEY_AUTH_REVISIONS = ["0001_key_auth", "0002_key_auth_ttl"]
+ACL_REVISIONS = ["0001_acl", "0002_acl_ttl"]
+IP_BAN_REVISIONS = ["0001_ip_bans", "0002_ip_bans_ttl"]
 
 
 def _with_tables(names: list[str]) -> set[str]:
@@ -33,12 +40,12 @@ def _alembic(url: str, *args: str) -> str:
 def test_alembic_upgrade_head_from_the_repository_root(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     _alembic(url, "upgrade", "head")
-    assert "0002_builtin_plugins (head)" in _alembic(url, "current")
+    assert "0003_builtin_plugins (head)" in _alembic(url, "current")
     factory = create_factory(url)
     current = factory.current_migrations()
-    assert current["core"] == ["0001_core_schema"]
+    assert current["core"] == CORE_REVISIONS
     assert set(current) == {"core", *_with_tables(builtin_plugins())}
-    assert factory.run_migrations() == {"ip-ban": ["0001_ip_bans"]}  # installed, not built in
+    assert factory.run_migrations() == {"ip-ban": IP_BAN_REVISIONS}  # installed, not built in
     consumer = factory.consumers.insert({"username": "cli"})
     assert factory.keyauth_credentials.insert({"consumer_id": consumer["id"]})["key"]
     factory.close()
@@ -47,17 +54,37 @@ def test_alembic_upgrade_head_from_the_repository_root(tmp_path: Path) -> None:
 def test_a_factory_applies_only_the_plugins_it_serves(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'some.db'}"
     with create_factory(url, plugins=["key-auth"]) as factory:
-        assert factory.run_migrations() == {"core": ["0001_core_schema"], "key-auth": ["0001_key_auth"]}
+        assert factory.run_migrations() == {"core": CORE_REVISIONS, "key-auth": KEY_AUTH_REVISIONS}
     with create_factory(url, plugins=["key-auth", "acl"]) as factory:
-        assert factory.run_migrations() == {"acl": ["0001_acl"]}
+        assert factory.run_migrations() == {"acl": ACL_REVISIONS}
         assert factory.current_migrations() == {
-            "core": ["0001_core_schema"],
-            "acl": ["0001_acl"],
-            "key-auth": ["0001_key_auth"],
+            "core": CORE_REVISIONS,
+            "acl": ACL_REVISIONS,
+            "key-auth": KEY_AUTH_REVISIONS,
         }
     _alembic(url, "upgrade", "heads")
     with create_factory(url) as factory:
         assert set(factory.current_migrations()) == {"core", *_with_tables(registered_plugins())}
+
+
+def _expiry_indexes(conn: Connection) -> dict[str, str]:
+    """Per table, the predicate of its ``ix_<table>_expire_at`` as the store reports it."""
+    inspector = inspect(conn)
+    found = {}
+    for table in inspector.get_table_names():
+        for index in inspector.get_indexes(table):
+            if index["name"] == f"ix_{table}_expire_at" and index["column_names"] == ["expire_at"]:
+                options = index.get("dialect_options", {})
+                where = options.get("postgresql_where", options.get("sqlite_where", ""))
+                found[table] = " ".join(str(where).strip("()").split())
+    return found
+
+
+def _every_table_has_its_expiry_index(url: str) -> bool:
+    with create_factory(url) as factory:
+        engine = factory.backend.store.engine  # type: ignore[attr-defined]
+        with engine.connect() as conn:
+            return _expiry_indexes(conn) == {table: "expire_at IS NOT NULL" for table in target_metadata().tables}
 
 
 @pytest.mark.filterwarnings("ignore:.*expression-based index")
@@ -65,4 +92,26 @@ def test_migrated_schema_matches_the_models(factory: DAOFactory) -> None:
     engine = factory.backend.store.engine  # type: ignore[attr-defined]
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), target_metadata())
+        # autogenerate compares an index's columns, not its WHERE: check that apart
+        indexes = _expiry_indexes(conn)
     assert differences == []
+    assert indexes == {table: "expire_at IS NOT NULL" for table in target_metadata().tables}
+
+
+@pytest.mark.filterwarnings("ignore:.*expression-based index")
+def test_a_store_migrated_before_the_expiry_indexes_gets_them(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _alembic(url, "upgrade", "0002_builtin_plugins")  # the previous single head
+    with create_factory(url, plugins=["key-auth"]) as factory:
+        assert factory.run_migrations() == {"core": ["0002_core_ttl"], "key-auth": ["0002_key_auth_ttl"]}
+    _alembic(url, "upgrade", "head")
+    assert "0003_builtin_plugins (head)" in _alembic(url, "current")
+    _alembic(url, "upgrade", "heads")
+    assert _every_table_has_its_expiry_index(url)
+
+
+def test_revision_ids_fit_the_version_table() -> None:
+    # alembic_version.version_num is VARCHAR(32): PostgreSQL refuses a longer id, SQLite does not
+    script = ScriptDirectory.from_config(alembic_config([*known_locations().values(), JOINED_VERSIONS]))
+    too_long = [r.revision for r in script.walk_revisions() if len(r.revision) > 32]
+    assert too_long == []

@@ -18,8 +18,14 @@ def test_up_prints_a_line_per_migration_then_nothing_to_do(tmp_path: Path, capsy
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     code, out, _ = _run(capsys, "--url", url, "--plugins", "key-auth,acl", "migrations", "up")
     assert code == 0
-    applied = ["core: applied 0001_core_schema", "acl: applied 0001_acl", "key-auth: applied 0001_key_auth"]
-    assert out.splitlines() == applied
+    assert out.splitlines() == [
+        "core: applied 0001_core_schema",
+        "core: applied 0002_core_ttl",
+        "acl: applied 0001_acl",
+        "acl: applied 0002_acl_ttl",
+        "key-auth: applied 0001_key_auth",
+        "key-auth: applied 0002_key_auth_ttl",
+    ]
     assert _run(capsys, "--url", url, "--plugins", "key-auth,acl", "migrations", "up")[1] == "database is up to date\n"
 
 
@@ -39,10 +45,14 @@ def test_list_and_reset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     url = f"sqlite:///{tmp_path / 'list.db'}"
     assert _run(capsys, "--url", url, "--plugins", "", "migrations", "list")[1].splitlines() == [
         "core: lacks 0001_core_schema",
+        "core: lacks 0002_core_ttl",
         "no migrations applied",
     ]
     _run(capsys, "--url", url, "--plugins", "", "migrations", "up")
-    assert _run(capsys, "--url", url, "--plugins", "", "migrations", "list")[1] == "core: has 0001_core_schema\n"
+    assert _run(capsys, "--url", url, "--plugins", "", "migrations", "list")[1].splitlines() == [
+        "core: has 0001_core_schema",
+        "core: has 0002_core_ttl",
+    ]
     assert _run(capsys, "--url", url, "migrations", "reset")[1] == "schema dropped\n"
 
 

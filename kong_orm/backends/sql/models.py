@@ -4,7 +4,7 @@
 column per field, ``NOT NULL`` where the definition never allows null,
 unique constraints and ``ON DELETE CASCADE`` foreign keys named by the
 naming convention (so a constraint maps back to its field), plus the
-``expire_at`` column that carries TTLs.
+``expire_at`` column that carries TTLs and its partial index.
 """
 from __future__ import annotations
 
@@ -98,6 +98,7 @@ def _declare(entity: Entity, base: type[DeclarativeBase]) -> type[DeclarativeBas
     model: type[DeclarativeBase] = type(class_name, (base,), namespace)
     for group in entity.unique_together:
         _unique_together_index(model.__table__, group.fields)  # type: ignore[arg-type]
+    _expiry_index(model.__table__)  # type: ignore[arg-type]
     return model
 
 
@@ -122,3 +123,14 @@ def _unique_together_index(table: Table, names: tuple[str, ...]) -> Index:
         for name in names
     ]
     return Index(f"uq_{table.name}_{'_'.join(names)}", *expressions, unique=True)
+
+
+def _expiry_index(table: Table) -> Index:
+    """``ix_<table>_expire_at``: the rows that have a TTL, for counts and purges.
+
+    Partial (``WHERE expire_at IS NOT NULL``), so writes of rows without a TTL do
+    not pay for it; a condition ``expire_at <= :now`` implies the predicate, which
+    lets SQLite and PostgreSQL read the expired rows through it.
+    """
+    has_ttl = table.c[EXPIRE_AT].is_not(None)
+    return Index(f"ix_{table.name}_{EXPIRE_AT}", table.c[EXPIRE_AT], sqlite_where=has_ttl, postgresql_where=has_ttl)

@@ -161,9 +161,22 @@ class Statements:
 
     def count(self, keys: tuple[str, ...]) -> Select[Any]:
         def build() -> Select[Any]:
+            if not keys:
+                return self._count_all()
             return select(func.count()).select_from(self.table).where(*self._where(keys))
 
         return self._cached(("count", keys), build)
+
+    def _count_all(self) -> Select[Any]:
+        """Live rows as every row minus the expired ones, in one statement (one snapshot).
+
+        Unfiltered, the first count is the store's fast one (SQLite reads its smallest
+        index), and the second reads only the expired rows, through the partial
+        ``expire_at`` index; filtering out expired rows row by row would read them all.
+        """
+        every = select(func.count()).select_from(self.table).scalar_subquery()
+        expired = select(func.count()).select_from(self.table).where(self.expired).scalar_subquery()
+        return select((every - expired).label("count"))
 
     def compiled(self, key: tuple[Any, ...], build: Callable[[], Any], column_keys: list[str] | None = None) -> SQLText:
         """A statement compiled once per ``key``."""
@@ -226,8 +239,13 @@ class Statements:
 
     @functools.cached_property
     def expired_rows_sql(self) -> SQLText:
-        """Up to ``_limit`` rows whose TTL has passed."""
-        expired = select(*self.columns).where(self.expired).order_by(*self.pk_columns).limit(bindparam("_limit"))
+        """Up to ``_limit`` rows whose TTL has passed, the longest expired first.
+
+        In ``expire_at`` order the partial index both finds and orders them; in primary-key
+        order SQLite would walk the whole table by its key, filtering, to fill the limit.
+        """
+        expire_at = self.table.c[EXPIRE_AT]
+        expired = select(*self.columns).where(self.expired).order_by(expire_at).limit(bindparam("_limit"))
         return self.store.compile(expired)
 
     @functools.cached_property

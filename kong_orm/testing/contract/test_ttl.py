@@ -43,6 +43,25 @@ def test_expired_rows_vanish_and_free_their_unique_values(factory: DAOFactory) -
     assert raised.value.errors == {"api_id": f"does not exist with value '{short_lived_api['id']}'"}
 
 
+def test_count_is_the_number_of_live_rows_before_and_after_a_purge(factory: DAOFactory) -> None:
+    for _ in range(2):
+        add_api(factory)
+    add_api(factory, ttl=600)
+    for _ in range(3):
+        add_api(factory, ttl=TTL, preserve_host=True)
+    renewed = add_api(factory, ttl=TTL)
+    factory.apis.update({"preserve_host": True}, {"id": renewed["id"]}, ttl=600)
+    factory.consumers.insert({"username": "brief"}, ttl=TTL)
+    assert factory.apis.count() == 7
+    time.sleep(TTL + 1.2)
+    assert factory.apis.count() == len(factory.apis.find_all()) == 4  # expired, not purged yet
+    assert factory.apis.count({"preserve_host": True}) == 1
+    assert factory.consumers.count() == 0  # every row expired
+    assert factory.purge_expired() == 4
+    assert factory.apis.count() == 4
+    assert factory.consumers.count() == 0
+
+
 @pytest.mark.parametrize("ttl", [0, -5, "10", 1.5, 10**9])
 def test_ttl_must_be_a_positive_int(factory: DAOFactory, ttl: object) -> None:
     with pytest.raises(ValueError):
