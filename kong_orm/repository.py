@@ -71,8 +71,7 @@ def row_error(index: int, error: DAOError) -> DAOError:
 def repeated_in_batch(entity: Entity, rows: list[Row]) -> dict[str, str | list[str]]:
     """``rows[i].field -> message`` for each row repeating a key or unique value of an earlier row."""
     errors: dict[str, str | list[str]] = {}
-    single = [(name,) for name in (*entity.primary_key, *(f.name for f in entity.unique_fields))]
-    for fields in [tuple(entity.primary_key), *single]:
+    for fields in [tuple(entity.primary_key), *((f.name,) for f in entity.unique_fields)]:
         seen: set[tuple[Any, ...]] = set()
         for index, row in enumerate(rows):
             value = tuple(row.get(name) for name in fields)
