@@ -10,7 +10,7 @@ import logging
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from kong_orm.errors import DAOError, DatabaseError, SchemaError, UniqueError
@@ -71,8 +71,7 @@ def row_error(index: int, error: DAOError) -> DAOError:
 def repeated_in_batch(entity: Entity, rows: list[Row]) -> dict[str, str | list[str]]:
     """``rows[i].field -> message`` for each row repeating a key or unique value of an earlier row."""
     errors: dict[str, str | list[str]] = {}
-    single = [(name,) for name in (*entity.primary_key, *(f.name for f in entity.unique_fields))]
-    for fields in [tuple(entity.primary_key), *single]:
+    for fields in [tuple(entity.primary_key), *((f.name,) for f in entity.unique_fields)]:
         seen: set[tuple[Any, ...]] = set()
         for index, row in enumerate(rows):
             value = tuple(row.get(name) for name in fields)
@@ -138,11 +137,7 @@ class Repository(ABC):
         require_dict(values, "insert")
         self._refuse_counters("insert")
         _check_ttl(ttl)
-        fresh_key = any(  # a generated uuid cannot collide
-            self.entity[name].auto and self.entity[name].kind is Kind.ID and values.get(name) is None
-            for name in self.entity.primary_key
-        )
-        stored = self._insert_row(self._new_row(values, "insert"), ttl, fresh_key=fresh_key)
+        stored = self._insert_row(self._new_row(values, "insert"), ttl, fresh_key=self._key_generated(values))
         self.events.publish(EventType.ENTITY_CREATED, self.name, stored)
         return stored
 
@@ -165,18 +160,27 @@ class Repository(ABC):
         self._refuse_counters("insert_many")
         _check_ttl(ttl)
         candidates: list[Row] = []
+        fresh_keys: list[bool] = []
         errors: dict[str, str | list[str]] = {}
         for index, values in enumerate(rows):
             try:
                 candidates.append(self._new_row(values, "insert_many"))
+                fresh_keys.append(self._key_generated(values))
             except SchemaError as exc:
                 errors.update(row_error(index, exc).errors)
         if errors:
             raise SchemaError(errors)
-        stored = self._insert_rows(candidates, ttl) if candidates else []
+        stored = self._insert_rows(candidates, ttl, fresh_keys=fresh_keys) if candidates else []
         for row in stored:
             self.events.publish(EventType.ENTITY_CREATED, self.name, row)
         return stored
+
+    def _key_generated(self, values: Mapping[str, Any]) -> bool:
+        """Whether a new row made of ``values`` gets a generated uuid key (which cannot collide)."""
+        return any(
+            self.entity[name].auto and self.entity[name].kind is Kind.ID and values.get(name) is None
+            for name in self.entity.primary_key
+        )
 
     def _new_row(self, values: Mapping[str, Any], verb: str) -> Row:
         """A validated new row: generated fields filled where absent."""
@@ -376,17 +380,18 @@ class Repository(ABC):
     def _delete_cascade(self, pk: Row) -> list[tuple[str, Row]]:
         """Delete the row and its descendants; return ``(entity, row)`` pairs, the row first."""
 
-    def _insert_rows(self, rows: list[Row], ttl: int | None) -> list[Row]:
+    def _insert_rows(self, rows: list[Row], ttl: int | None, *, fresh_keys: Sequence[bool]) -> list[Row]:
         """Store validated rows, all or none; return them as stored.
 
+        ``fresh_keys[i]`` is ``fresh_key`` of :meth:`_insert_row` for ``rows[i]``.
         Errors name the row as :func:`row_error` does. This default inserts one
         row at a time and deletes those already stored when one fails; a store
         that can do it atomically and in fewer round trips overrides it.
         """
         stored: list[Row] = []
-        for index, row in enumerate(rows):
+        for index, (row, fresh_key) in enumerate(zip(rows, fresh_keys)):
             try:
-                stored.append(self._insert_row(row, ttl))
+                stored.append(self._insert_row(row, ttl, fresh_key=fresh_key))
             except DAOError as exc:
                 self._remove_stored(stored)
                 raise row_error(index, exc) from exc

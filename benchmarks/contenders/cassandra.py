@@ -105,13 +105,14 @@ class Driver(Contender):
 
 class DriverLWT(Driver):
     """Writes as lightweight transactions, what a write that must not clobber costs:
-    ``INSERT ... IF NOT EXISTS``, ``UPDATE ... IF EXISTS``, ``DELETE ... IF EXISTS``.
-    Reads are the same as :class:`Driver`'s, so they are not repeated."""
+    ``INSERT ... IF NOT EXISTS`` (one by one, and concurrently for ``insert_many``),
+    ``UPDATE ... IF EXISTS``, ``DELETE ... IF EXISTS``. Reads are the same as
+    :class:`Driver`'s, so they are not repeated."""
 
     name = "driver LWT"
     insert_condition = " IF NOT EXISTS"
     condition = " IF EXISTS"
-    find = find_all = find_page = count = insert_many = stream = None  # type: ignore[assignment]
+    find = find_all = find_page = count = stream = None  # type: ignore[assignment]
 
 
 def _cqlengine_model(keyspace: str, connection: str) -> type[Model]:

@@ -57,6 +57,31 @@ def test_plugin_insert_reads_each_parent_before_and_after(factory: DAOFactory) -
     assert _lwts(counted.statements) == 2
 
 
+def test_insert_many_claims_every_value_then_writes_every_row(factory: DAOFactory) -> None:
+    with count_statements(factory) as generated:
+        factory.consumers.insert_many([{"username": f"u{n}", "custom_id": f"c{n}"} for n in range(5)])
+    with count_statements(factory) as given:
+        factory.consumers.insert_many([{"username": f"g{n}", "id": uuid.uuid4()} for n in range(5)])
+    assert _verbs(generated.statements) == ["UPDATE"] * 10 + ["INSERT"] * 5
+    assert _lwts(generated.statements) == 10
+    assert _verbs(given.statements) == ["UPDATE"] * 5 + ["INSERT"] * 5
+    assert _lwts(given.statements) == 10
+
+
+def test_plugin_insert_many_reads_each_parent_once_before_and_once_after(factory: DAOFactory) -> None:
+    apis, consumer = [add_api(factory) for _ in range(2)], add_consumer(factory)
+    rows = [
+        {"name": "rate-limiting", "api_id": api["id"], "consumer_id": consumer_id, "config": {"second": 5}}
+        for api in apis
+        for consumer_id in (None, consumer["id"])
+    ]
+    with count_statements(factory) as counted:
+        factory.plugins.insert_many(rows)
+    # 3 parents (2 apis, 1 consumer), a group claim per row, the rows, the parents at SERIAL
+    assert _verbs(counted.statements) == ["SELECT"] * 3 + ["UPDATE"] * 4 + ["INSERT"] * 4 + ["SELECT"] * 3
+    assert _lwts(counted.statements) == 4
+
+
 def test_update_reads_the_row_and_writes_once(factory: DAOFactory) -> None:
     plugin = add_plugin(factory, add_api(factory))
     with count_statements(factory) as counted:

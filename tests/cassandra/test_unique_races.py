@@ -82,3 +82,16 @@ def test_concurrent_updates_of_one_row_all_apply_in_turn(factory: DAOFactory, se
     assert final["custom_id"] == "fixed"
     assert_no_orphan_claims(factory, session, "consumers")
     factory.consumers.insert({"username": "start"})
+
+
+def test_batches_racing_for_the_same_values_write_each_value_at_most_once(factory: DAOFactory, session: Any) -> None:
+    def batch(i: int) -> list[Any]:
+        shared = [{"username": f"shared{n}"} for n in range(10)]
+        return factory.consumers.insert_many([*shared, {"username": f"own{i}"}])
+
+    outcomes = race(THREADS // 4, batch)
+    winners = _winners(outcomes)
+    assert len(winners) <= 1
+    stored = sorted(row["username"] for row in factory.consumers.find_all())
+    assert stored == sorted(row["username"] for rows in winners for row in rows)
+    assert_no_orphan_claims(factory, session, "consumers")

@@ -94,6 +94,49 @@ class Claims:
                 self.release(claims[:position], owner)
                 raise _unique_error(taken)
 
+    def acquire_all(
+        self, claims: Sequence[Sequence[Claim]], owners: Sequence[Row], ttls: Sequence[int]
+    ) -> dict[int, UniqueError]:
+        """Claim ``claims[i]`` for ``owners[i]`` with the TTL ``ttls[i]``: every value at once,
+        then a stale claim of another owner is taken over one by one.
+
+        Unlike :meth:`acquire` owner by owner, concurrent writers of the same
+        values may each get a part and all fail (none gets a value another holds).
+
+        :return: ``i -> UniqueError`` for each owner some of whose values another
+            holds; if there is one, every value this call claimed is released again.
+        :raises DAOError: a claim failed (what this call may have claimed is released).
+        """
+        wanted = [
+            (index, claim, owners[index], ttls[index]) for index, owned in enumerate(claims) for claim in owned
+        ]
+        try:
+            got = self._claim_all(wanted)
+        except BaseException:
+            self._release([(claim, owner) for _, claim, owner, _ in wanted])
+            raise
+        failure = next((one for one in got if isinstance(one, DAOError)), None)
+        if failure is not None or False in got:
+            self._release([(claim, owner) for (_, claim, owner, _), one in zip(wanted, got) if one is not False])
+        if failure is not None:
+            raise failure
+        taken: dict[int, list[Claim]] = {}
+        for (index, claim, _, _), one in zip(wanted, got):
+            if one is False:
+                taken.setdefault(index, []).append(claim)
+        return {index: _unique_error(values) for index, values in taken.items()}
+
+    def _claim_all(self, wanted: Sequence[tuple[int, Claim, Row, int]]) -> list[bool | DAOError]:
+        """Whether each value was claimed (or the error that leaves it open), in one round trip."""
+        keys = [self._owner_key(owner) for _, _, owner, _ in wanted]
+        requests = [self._claim_request(claim, key, ttl, False) for (_, claim, _, ttl), key in zip(wanted, keys)]
+        outcomes = self._statements.execute_all(requests)
+        return [
+            outcome if isinstance(outcome, DAOError)
+            else outcome.applied or self._take_over_if_stale(claim, key, ttl)
+            for (_, claim, _, ttl), key, outcome in zip(wanted, keys, outcomes)
+        ]
+
     def _claim_one(self, claim: Claim, key: list[Any], ttl: int, renew: bool) -> bool:
         if self._statements.execute(self._claim_request(claim, key, ttl, renew)).applied:
             return True

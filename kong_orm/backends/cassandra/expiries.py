@@ -67,11 +67,20 @@ class Expiries:
         A failure is logged, not raised: the row is written, and only its
         expiry would go unreported.
         """
-        params = [entity.name, row_key(entity, row), now_ms() + ttl * 1000, snapshot(row), ttl + GRACE_SECONDS]
-        try:
-            self._statements.execute(Request(self._record, params))
-        except DAOError as exc:
-            log.warning("could not record when %s %s expires: %s", entity.name, row_key(entity, row), exc)
+        self.record_all(entity, [(row, ttl)])
+
+    def record_all(self, entity: Entity, rows: Sequence[tuple[Row, int]]) -> None:
+        """:meth:`record` for each ``(row, ttl)``, in one concurrent round trip."""
+        if not rows:
+            return
+        now = now_ms()
+        requests = [
+            Request(self._record, [entity.name, key, now + ttl * 1000, snapshot(row), ttl + GRACE_SECONDS])
+            for (row, ttl), key in zip(rows, [row_key(entity, row) for row, _ in rows])
+        ]
+        for (row, _), outcome in zip(rows, self._statements.execute_all(requests)):
+            if isinstance(outcome, DAOError):
+                log.warning("could not record when %s %s expires: %s", entity.name, row_key(entity, row), outcome)
 
     def forget(self, entity: Entity, rows: Sequence[Row]) -> None:
         """Drop the entries of deleted ``rows`` (a failure is logged)."""

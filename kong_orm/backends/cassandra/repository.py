@@ -17,10 +17,20 @@ under a parent with a TTL lives at most as long as the parent.
 A failed write releases the claims it took, whatever the exception, except
 when its outcome is unknown (a timeout): then the row may hold them, and
 they are left to be taken over once stale (see :mod:`claims`).
+
+``insert_many`` does the same for all its rows at once: a concurrent round
+trip reads every parent, one claims every value, one writes every row, one
+reads the parents again. A value repeated within the batch is refused before
+anything is sent. Cassandra has no transaction across rows: when one row
+fails after others were written, those are deleted again (with what
+references them) and every claim of the batch is released, so nothing of it
+stays; only a row whose write timed out and that was not there to delete
+keeps its claims, as above.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kong_orm.backends.cassandra.claims import Claim
@@ -33,9 +43,11 @@ from kong_orm.backends.cassandra.statements import Request, Result, Statements
 from kong_orm.errors import DAOError, DatabaseError, ForeignKeyError, UniqueError
 from kong_orm.events import Events, EventType
 from kong_orm.registry import Catalog
-from kong_orm.repository import PrepareUpdate, Repository, Row
+from kong_orm.repository import PrepareUpdate, Repository, Row, repeated_in_batch, row_error
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Field
+
+log = logging.getLogger(__name__)
 
 READ_FETCH_SIZE = 1000
 MAX_UPDATE_ATTEMPTS = 64
@@ -112,12 +124,84 @@ class CassandraRepository(Repository):
         return stored
 
     def _write_new(self, row: Row, ttl: int, fresh_key: bool) -> bool:
-        """Write a new row; ``False`` if its (given) key is taken. A fresh key needs no transaction."""
+        """Write a new row; ``False`` if its (given) key is taken."""
+        return self._statements.execute(self._insert_request(row, ttl, fresh_key)).applied
+
+    def _insert_request(self, row: Row, ttl: int, fresh_key: bool) -> Request:
+        """The write of a new row: ``IF NOT EXISTS`` unless its key is fresh (which cannot collide)."""
         params = [*encode_row(self.entity, row, self._cql.columns), ttl]
-        if not fresh_key:
-            return self._statements.execute(Request(self._cql.insert, params, lwt=True)).applied
-        self._statements.execute(Request(self._cql.insert_fresh, params))
-        return True
+        if fresh_key:
+            return Request(self._cql.insert_fresh, params)
+        return Request(self._cql.insert, params, lwt=True)
+
+    def _insert_rows(self, rows: list[Row], ttl: int | None, *, fresh_keys: Sequence[bool]) -> list[Row]:
+        """What :meth:`_insert_row` does, for every row at once: one concurrent round trip each
+        for the parents, the claims, the writes and the parents again. A failure after writes
+        deletes the rows written, releasing their claims (see :meth:`_undo_batch`)."""
+        ttls = self._check_new_parents(rows, ttl or NO_TTL)
+        repeated = repeated_in_batch(self.entity, rows)
+        if repeated:
+            raise UniqueError(repeated)
+        taken = self._claims.acquire_all([list(self._claims.of(row).values()) for row in rows], rows, ttls)
+        if taken:
+            raise batch_error(taken)
+        self._write_batch(rows, ttls, fresh_keys)
+        try:
+            self._recheck_new_parents(rows)
+        except BaseException:
+            self._undo_batch(rows, rows, [])
+            raise
+        stored = [as_stored(self.entity, row) for row in rows]
+        self._expiries.record_all(self.entity, [(row, ttl) for row, ttl in zip(stored, ttls) if ttl != NO_TTL])
+        return stored
+
+    def _write_batch(self, rows: list[Row], ttls: list[int], fresh_keys: Sequence[bool]) -> None:
+        """Write every row at once; if one is not written, undo the batch and raise."""
+        requests = [self._insert_request(row, ttl, fresh) for row, ttl, fresh in zip(rows, ttls, fresh_keys)]
+        try:
+            outcomes = self._statements.execute_all(requests)
+        except BaseException:
+            self._undo_batch(rows, [], rows)
+            raise
+        written = [row for row, outcome in zip(rows, outcomes) if isinstance(outcome, Result) and outcome.applied]
+        if len(written) == len(rows):
+            return
+        unsure = [row for row, outcome in zip(rows, outcomes) if isinstance(outcome, OutcomeUnknown)]
+        self._undo_batch(rows, written, unsure)
+        raise batch_error({
+            index: outcome if isinstance(outcome, DAOError) else UniqueError.for_values(self._key_values(row))
+            for index, (row, outcome) in enumerate(zip(rows, outcomes))
+            if not (isinstance(outcome, Result) and outcome.applied)
+        })
+
+    def _undo_batch(self, rows: list[Row], written: list[Row], unsure: list[Row]) -> None:
+        """Delete the rows of a failed batch that were written (or may have been: ``unsure``),
+        with what references them, and release the claims of the others.
+
+        An unsure row that was not there keeps its claims, as after a single
+        insert whose outcome is unknown: its write may still land. Rows that
+        cannot be deleted stay, with their claims; a warning says so.
+        """
+        tried = [*written, *unsure]
+        try:
+            removed = self._delete_rows(self.entity, tried) if tried else []
+            left = unsure
+        except DAOError as exc:
+            log.warning("could not remove the rows of a failed insert_many from %s: %s", self.name, exc)
+            removed, left = [], tried
+        ours = {id(row) for row in tried}
+        for entity_name, row in removed:
+            if id(row) not in ours:  # rows that referenced the batch's were seen: announce them
+                self.events.publish(EventType.ENTITY_DELETED, entity_name, row)
+        gone = {id(row) for _, row in removed}
+        for row in left:
+            if id(row) not in gone:  # its claims are kept for now: the next purge settles them
+                self._claims.leave_unsettled(list(self._claims.of(row).values()), row)
+        settled = {id(row) for row in left} | gone  # claims kept, or released
+        self._claims.release_rows([row for row in rows if id(row) not in settled])
+
+    def _key_values(self, row: Row) -> Row:
+        return {name: row[name] for name in self.entity.primary_key}
 
     def _update_row(self, pk: Row, prepare: PrepareUpdate, ttl: int | None) -> tuple[Row, Row] | None:
         for attempt in range(MAX_UPDATE_ATTEMPTS):
@@ -263,6 +347,50 @@ class CassandraRepository(Repository):
             self._remove(new, old)
             raise ForeignKeyError.for_values(missing)
 
+    def _check_new_parents(self, rows: list[Row], ttl: int) -> list[int]:
+        """:meth:`_check_parents` for new rows, each parent read once: the TTL of each row."""
+        found = self._parents_of(rows, linearizable=False)
+        self._raise_missing(rows, found)
+        ttls = []
+        for row in rows:
+            row_ttl = ttl
+            for key in self._parent_keys(row):
+                row_ttl = _capped(row_ttl, remaining_ttl(found[key] or {}))
+            ttls.append(row_ttl)
+        return ttls
+
+    def _recheck_new_parents(self, rows: list[Row]) -> None:
+        """:meth:`_recheck_parents` for new rows (the caller removes them)."""
+        self._raise_missing(rows, self._parents_of(rows, linearizable=True))
+
+    def _parents_of(self, rows: list[Row], *, linearizable: bool) -> dict[tuple[str, Any], Row | None]:
+        """Every parent the rows reference, read once, by (foreign field, value)."""
+        keys = list(dict.fromkeys(key for row in rows for key in self._parent_keys(row)))
+        fields = [self.entity[name] for name, _ in keys]
+        requests = [
+            self._parent_request(f.foreign_entity or "", f.foreign_field or "id", value, linearizable)
+            for f, (_, value) in zip(fields, keys)
+        ]
+        found: dict[tuple[str, Any], Row | None] = {}
+        for key, outcome in zip(keys, self._statements.execute_all(requests)):
+            if isinstance(outcome, DAOError):
+                raise outcome
+            found[key] = outcome.one()
+        return found
+
+    def _parent_keys(self, row: Row) -> list[tuple[str, Any]]:
+        return [(f.name, row[f.name]) for f in self.entity.foreign_fields if row.get(f.name) is not None]
+
+    def _raise_missing(self, rows: list[Row], found: dict[tuple[str, Any], Row | None]) -> None:
+        missing = {
+            f"rows[{index}].{name}": value
+            for index, row in enumerate(rows)
+            for name, value in self._parent_keys(row)
+            if found[name, value] is None
+        }
+        if missing:
+            raise ForeignKeyError.for_values(missing)
+
     def _remove(self, new: Row, old: Row | None) -> None:
         """Delete a row just written (and what references it) with its claims.
 
@@ -297,6 +425,16 @@ class CassandraRepository(Repository):
         parent = self.catalog[entity_name]
         cql = self._keyspace.cql(parent).exists_where(field)
         return Request(cql, [encode(parent[field], value)], linearizable=linearizable)
+
+
+def batch_error(errors: Mapping[int, DAOError]) -> DAOError:
+    """One error for the failed rows of a batch (``index -> error``): a store failure as it
+    is, else every row's problems named ``rows[<index>].<field>``."""
+    failure = next((error for error in errors.values() if isinstance(error, DatabaseError)), None)
+    if failure is not None:
+        return failure
+    named = [row_error(index, error) for index, error in sorted(errors.items())]
+    return type(named[0])({field: message for error in named for field, message in error.errors.items()})
 
 
 def _capped(ttl: int, parent_ttl: int) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 APPLIED = "[applied]"
 SCHEMA_TIMEOUT = 120.0
+MAX_IN_FLIGHT = 256
+"""Requests of one :meth:`Statements.execute_all` in flight at a time: enough to keep a node busy;
+more would only queue there, towards their timeouts."""
 
 
 @dataclass(frozen=True)
@@ -91,15 +94,22 @@ class Statements:
         return self._outcome(self._execute(request), request)
 
     def execute_all(self, requests: Sequence[Request]) -> list[Result | DAOError]:
-        """Send ``requests`` at once and wait for all; failures are returned, not raised."""
-        pending = [self._execute(request) for request in requests]
-        outcomes: list[Result | DAOError] = []
-        for future, request in zip(pending, requests):
-            try:
-                outcomes.append(self._outcome(future, request))
-            except DAOError as error:
-                outcomes.append(error)
-        return outcomes
+        """Send ``requests`` concurrently, at most :data:`MAX_IN_FLIGHT` at a time, and wait for
+        all; failures are returned, not raised, in the order of ``requests``."""
+        slots = threading.Semaphore(MAX_IN_FLIGHT)
+        pending = []
+        for request in requests:
+            slots.acquire()
+            future = self._execute(request)
+            _when_done(future, slots.release)
+            pending.append(future)
+        return [self._settle(future, request) for future, request in zip(pending, requests)]
+
+    def _settle(self, future: Any, request: Request) -> Result | DAOError:
+        try:
+            return self._outcome(future, request)
+        except DAOError as error:
+            return error
 
     def listen(self, counter: StatementCounter) -> None:
         with self._lock:
@@ -161,6 +171,14 @@ class Statements:
     def forget_prepared(self) -> None:
         """Drop the prepared statements (after the session they belong to is gone)."""
         self._prepared.clear()
+
+
+def _when_done(future: Any, call: Callable[[], None]) -> None:
+    """Have ``call()`` run once ``future`` is answered or failed (at once if it is)."""
+    if isinstance(future, _Failed):
+        call()
+    else:
+        future.add_callbacks(lambda _: call(), lambda _: call())
 
 
 def _as_dicts(result_set: Any) -> list[dict[str, Any]]:

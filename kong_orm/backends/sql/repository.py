@@ -76,7 +76,7 @@ class SQLRepository(Repository):
 
         return self._write_checked(row, None, write)
 
-    def _insert_rows(self, rows: list[Row], ttl: int | None) -> list[Row]:
+    def _insert_rows(self, rows: list[Row], ttl: int | None, *, fresh_keys: Sequence[bool]) -> list[Row]:
         expire_at = _expires_at(ttl)
         batch = [{**row, EXPIRE_AT: expire_at} for row in rows]
         dead = self._dead_parents_of(rows)

@@ -89,3 +89,81 @@ def test_insert_many_checks_its_arguments_before_writing(factory: DAOFactory) ->
     with pytest.raises(TypeError):
         factory.consumers.insert_many([{"username": "y"}, "z"])  # type: ignore[list-item]
     assert factory.consumers.count() == 0
+
+
+def test_a_failed_batch_leaves_every_value_free(factory: DAOFactory) -> None:
+    add_consumer(factory, username="taken")
+    free = [{"username": "free", "custom_id": "free-id"}, {"username": "also-free"}]
+    with pytest.raises(UniqueError):
+        factory.consumers.insert_many([free[0], {"username": "taken"}, free[1]])
+    assert [row["username"] for row in factory.consumers.insert_many(free)] == ["free", "also-free"]
+
+
+def test_every_row_whose_value_is_taken_is_named(factory: DAOFactory) -> None:
+    add_consumer(factory, username="taken")
+    add_consumer(factory, custom_id="taken-id")
+    rows = [{"username": "taken"}, {"username": "free"}, {"username": "other", "custom_id": "taken-id"}]
+    with pytest.raises(UniqueError) as raised:
+        factory.consumers.insert_many(rows)
+    assert raised.value.errors == {
+        "rows[0].username": "already exists with value 'taken'",
+        "rows[2].custom_id": "already exists with value 'taken-id'",
+    }
+    assert factory.consumers.count() == 2
+
+
+def test_a_taken_key_stores_nothing_of_the_batch_and_publishes_nothing(factory: DAOFactory) -> None:
+    stored = add_consumer(factory, username="first")
+    seen: list[Any] = []
+    factory.events.subscribe(lambda *event: seen.append(event))
+    rows = [{"username": "earlier"}, {"id": stored["id"], "username": "later"}]
+    with pytest.raises(UniqueError) as raised:
+        factory.consumers.insert_many(rows)
+    assert raised.value.errors == {"rows[1].id": f"already exists with value '{stored['id']}'"}
+    assert factory.consumers.find_all() == [stored]
+    assert seen == []
+    assert len(factory.consumers.insert_many([{"username": "earlier"}, {"username": "later"}])) == 2
+
+
+def test_a_key_repeated_within_the_batch_stores_nothing(factory: DAOFactory) -> None:
+    key = uuid.uuid4()
+    with pytest.raises(UniqueError) as raised:
+        factory.consumers.insert_many([{"id": key, "username": "a"}, {"id": key, "username": "b"}])
+    assert raised.value.errors == {"rows[1].id": f"already exists with value '{key}'"}
+    assert factory.consumers.count() == 0
+    assert len(factory.consumers.insert_many([{"id": key, "username": "a"}, {"username": "b"}])) == 2
+
+
+def test_a_unique_combination_repeated_within_the_batch_is_named_by_its_message(factory: DAOFactory) -> None:
+    api = add_api(factory)
+    plugin = {"name": "rate-limiting", "api_id": api["id"], "config": {"second": 1}}
+    with pytest.raises(UniqueError) as raised:
+        factory.plugins.insert_many([plugin, {**plugin, "config": {"second": 2}}])
+    assert raised.value.errors == {"rows[1]": "Plugin configuration already exists"}
+    assert factory.plugins.count() == 0
+    assert factory.plugins.insert_many([plugin])[0]["config"]["second"] == 1
+
+
+def test_a_batch_refused_for_a_missing_parent_leaves_its_values_free(factory: DAOFactory) -> None:
+    api, missing = add_api(factory), uuid.uuid4()
+    plugin = {"name": "rate-limiting", "api_id": api["id"], "config": {"second": 1}}
+    with pytest.raises(ForeignKeyError) as raised:
+        factory.plugins.insert_many([plugin, {**plugin, "consumer_id": missing}])
+    assert raised.value.errors == {"rows[1].consumer_id": f"does not exist with value '{missing}'"}
+    assert factory.plugins.insert_many([plugin])[0]["api_id"] == api["id"]
+
+
+def test_a_batch_of_children_stores_each_under_its_parent(factory: DAOFactory) -> None:
+    apis = [add_api(factory) for _ in range(3)]
+    consumer = add_consumer(factory)
+    rows = [
+        {"name": "rate-limiting", "api_id": api["id"], "consumer_id": consumer_id, "config": {"second": 1}}
+        for api in apis
+        for consumer_id in (None, consumer["id"])
+    ]
+    stored = factory.plugins.insert_many(rows)
+    assert factory.plugins.count() == 6
+    factory.apis.delete({"id": apis[0]["id"]})
+    assert sorted(row["api_id"] for row in factory.plugins.find_all()) == sorted(
+        row["api_id"] for row in stored[2:]
+    )

@@ -120,3 +120,13 @@ def test_a_purge_does_not_report_deleted_or_renewed_rows(factory: DAOFactory, ev
     assert factory.purge_expired() == 0
     assert events == []
     assert factory.apis.find({"id": renewed["id"]}) == {**renewed, "preserve_host": True}
+
+
+def test_a_purge_reports_rows_inserted_together(factory: DAOFactory, events: list[Event]) -> None:
+    stored = factory.consumers.insert_many([{"username": "brief1"}, {"username": "brief2"}], ttl=TTL)
+    events.clear()
+    time.sleep(TTL + 1.2)
+    assert factory.purge_expired() == 2
+    assert sorted(events, key=lambda e: e[2]["username"]) == [
+        (EventType.ENTITY_DELETED, "consumers", row) for row in stored
+    ]
