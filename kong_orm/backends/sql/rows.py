@@ -12,7 +12,7 @@ from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.types import TypeEngine
 
 from kong_orm.schema.entity import Entity
-from kong_orm.schema.fields import Kind, as_read
+from kong_orm.schema.fields import READ_AS_STORED, Kind, as_read
 
 
 def to_dict(entity: Entity, row: Sequence[Any]) -> dict[str, Any]:
@@ -31,9 +31,9 @@ def _result_processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any
     return processor
 
 
-def _chain(first: Callable[[Any], Any] | None, then: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    if first is None:
-        return then
+def _chain(first: Callable[[Any], Any] | None, then: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    if first is None or then is None:
+        return first or then
     return lambda value: then(first(value))
 
 
@@ -48,15 +48,23 @@ class RowReader:
     def __init__(self, entity: Entity, table: Table, dialect: Dialect) -> None:
         self.entity = entity
         self.names = tuple(entity.field_names)
-        fixes = []
+        fixes = []  # only the fields that need a conversion: this runs for every value read
         for f in entity.fields:
             stored = _result_processor(table.c[f.name].type, dialect)
-            fixes.append((f.name, _chain(stored, functools.partial(as_read, f))))
+            read = None if f.kind in READ_AS_STORED else functools.partial(as_read, f)
+            fix = _chain(stored, read)
+            if fix is not None:
+                fixes.append((f.name, fix))
         self._fixes = tuple(fixes)
         self._nested = tuple(f.name for f in entity.fields if f.kind in (Kind.TABLE, Kind.ARRAY))
 
     def __call__(self, values: Sequence[Any]) -> dict[str, Any]:
-        return {name: None if value is None else fix(value) for (name, fix), value in zip(self._fixes, values)}
+        row = dict(zip(self.names, values))
+        for name, fix in self._fixes:
+            value = row[name]
+            if value is not None:
+                row[name] = fix(value)
+        return row
 
     def as_stored(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """A row computed in Python (validated values) as a read would return it: nested
