@@ -68,8 +68,12 @@ def stream_table(streams: dict[str, dict[str, Any]], raw: str) -> str:
             continue
         speed, growth = found["rows_per_s"], found["growth_mb"]
         lines.append(["stream", size, f"{speed[KONG]:,}", f"{speed['raw']:,}", f"{found['raw_over_kong']:.2f}x",
-                      f"{growth[KONG]:.1f}", f"{growth['raw']:.1f}", "met" if found["targets_met"] else "MISSED"])
+                      f"{growth[KONG]:.1f}", f"{growth['raw']:.1f}", _verdict(found["targets_met"])])
     return _grid([header, *lines])
+
+
+def _verdict(met: bool | None) -> str:
+    return NA if met is None else "met" if met else "MISSED"
 
 
 def errors(summary: Summary) -> list[str]:

@@ -41,6 +41,8 @@ LOAD_CHUNK = 50_000
 STREAM_TIMEOUT = 3600.0
 RSS_TARGET_MB = 50.0
 SPEED_TARGET = 2.0
+TARGETED = ("postgres", "cassandra")
+"""The stores the streaming targets are set for (the issue's); SQLite's figures are shown without one."""
 NOTE = (
     "us per call, median (p90) over every call of {rounds} rounds, one thread.\n"
     "find: by primary key; find_page: first page of {page} rows; find_page_at: the page of {page} rows at\n"
@@ -48,8 +50,9 @@ NOTE = (
 )
 STREAM_NOTE = (
     "Streaming every row, {runs} run(s) each, every run in a fresh process: median rows/s; RSS growth =\n"
-    "the largest rise of the process's peak RSS (ru_maxrss) over a run, in MB. kong_orm: stream(page_size={size});\n"
-    "raw: {raw}. Targets: growth < {rss:.0f} MB, raw/kong_orm <= {speed:.0f}x."
+    "the largest over the runs of (peak RSS while streaming - RSS before), in MB (VmHWM, reset first).\n"
+    "kong_orm: stream(page_size={size}); raw: {raw}.\n"
+    "Targets (PostgreSQL and Cassandra): growth < {rss:.0f} MB, raw/kong_orm <= {speed:.0f}x."
 )
 RAW_PAGING = {
     "sqlite": "a sqlite3 cursor iterated",
@@ -247,10 +250,10 @@ def measure_streams(setup: Setup, size: int, args: argparse.Namespace, log: Call
             if "error" not in figures and figures["rows"] != size:
                 figures["error"] = f"streamed {figures['rows']} rows of {size}"
             runs[who].append(figures)
-    return {"runs": runs, **_stream_summary(runs)}
+    return {"runs": runs, **_stream_summary(runs, setup.backend in TARGETED)}
 
 
-def _stream_summary(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+def _stream_summary(runs: dict[str, list[dict[str, Any]]], targeted: bool) -> dict[str, Any]:
     good = {who: [r for r in found if "error" not in r] for who, found in runs.items()}
     if not all(good.values()):
         return {"errors": [r["error"] for found in runs.values() for r in found if "error" in r]}
@@ -261,7 +264,7 @@ def _stream_summary(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         "rows_per_s": {who: round(value) for who, value in speed.items()},
         "growth_mb": {who: round(value, 1) for who, value in growth.items()},
         "raw_over_kong": round(ratio, 2),
-        "targets_met": growth[KONG] < RSS_TARGET_MB and ratio <= SPEED_TARGET,
+        "targets_met": growth[KONG] < RSS_TARGET_MB and ratio <= SPEED_TARGET if targeted else None,
         "errors": [r["error"] for found in runs.values() for r in found if "error" in r],
     }
 

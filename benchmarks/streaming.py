@@ -2,19 +2,20 @@
 the rows per second and how much the process's peak RSS grew.
 
 :func:`stream_in_subprocess` starts ``python -m benchmarks.streaming`` for each
-run, so one run's peak cannot hide another's. The child connects, reads one
-row (connections open, statements prepared), takes ``ru_maxrss`` (the peak
-resident set so far) as its baseline, streams every row, and takes it again:
-the growth is what streaming added to the peak. ``tracemalloc`` is not used:
-it slows every allocation several-fold, which would distort the rows/s taken
-in the same run, and it misses memory the drivers hold outside Python's
-allocator.
+run, so one run's peak cannot hide another's. The child connects and reads one
+row (connections open, statements prepared), resets its peak-RSS mark to the
+RSS of the moment (``/proc/self/clear_refs``), streams every row, and reads the
+mark again (``VmHWM`` in ``/proc/self/status``): the growth is the peak during
+streaming over the RSS before it. ``getrusage``'s ``ru_maxrss`` would not do:
+a child starts with its parent's peak, which hides anything smaller. Nor is
+``tracemalloc`` used: it slows every allocation several-fold, which would
+distort the rows/s of the same run, and it misses the drivers' memory outside
+Python's allocator.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -27,15 +28,23 @@ from benchmarks.contenders import TIMEOUT, Contender
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def peak_rss_kb() -> int:
-    """The process's peak resident set size so far, in KiB (Linux reports KiB)."""
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+def memory_kb() -> dict[str, int]:
+    """``VmRSS`` (resident now) and ``VmHWM`` (peak) of this process, in KiB."""
+    found = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            found[name] = int(value.split()[0])
+    return found
 
 
-def current_rss_kb() -> int:
-    """The resident set size now, in KiB."""
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return pages * resource.getpagesize() // 1024
+def reset_peak() -> bool:
+    """Set the peak-RSS mark to the RSS of now (Linux 4.0+); whether it could."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def open_contender(backend: str, url: str, who: str) -> tuple[Contender, Any]:
@@ -65,18 +74,22 @@ def run(backend: str, url: str, who: str, page_size: int) -> dict[str, Any]:
     contender, owner = open_contender(backend, url, who)
     try:
         contender.find_page(1)  # type: ignore[attr-defined]
-        base = peak_rss_kb()
+        reset = reset_peak()
+        before = memory_kb()
         start = time.perf_counter()
         rows = contender.stream(page_size)  # type: ignore[attr-defined]
         seconds = time.perf_counter() - start
+        after = memory_kb()
+        base = before["VmRSS"] if reset else before["VmHWM"]
         return {
             "rows": rows,
             "seconds": seconds,
             "rows_per_s": rows / seconds if seconds else 0.0,
-            "base_peak_rss_kb": base,
-            "peak_rss_kb": peak_rss_kb(),
-            "growth_kb": peak_rss_kb() - base,
-            "end_rss_kb": current_rss_kb(),
+            "rss_before_kb": before["VmRSS"],
+            "peak_rss_kb": after["VmHWM"],
+            "growth_kb": after["VmHWM"] - base,
+            "rss_after_kb": after["VmRSS"],
+            "peak_reset": reset,
         }
     finally:
         owner.close()
