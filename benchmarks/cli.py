@@ -12,8 +12,8 @@ from typing import Any
 
 from benchmarks.backends import KONG, Setup, open_backend
 from benchmarks.pinning import Pinning
-from benchmarks.report import errors, ratios, scale_table, table
-from benchmarks.runner import measure, measure_scale, populate
+from benchmarks.report import errors, ratios, table
+from benchmarks.runner import measure, populate
 from benchmarks.workload import Sizes
 
 BACKENDS = ("sqlite", "postgres", "cassandra")
@@ -43,9 +43,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", default="1,8", help="thread counts to run (default 1,8)")
     parser.add_argument("--page-size", type=int, default=100, help="find_page size (default 100)")
     parser.add_argument("--batch", type=int, default=100, help="rows per insert_many call (default 100)")
-    parser.add_argument("--scale", nargs="?", const="1000,100000", metavar="ROWS",
-                        help="also time find/find_page/count on tables of these sizes (default 1000,100000)")
-    parser.add_argument("--scale-calls", type=int, default=20, help="calls per op per round in --scale (default 20)")
     parser.add_argument("--json", metavar="PATH", help="write the figures as JSON")
     parser.add_argument("--no-pin", action="store_true", help="leave CPU affinities alone")
     parser.add_argument("--smoke", action="store_true",
@@ -53,7 +50,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "unless server URLs are given on the command line)")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.rounds, args.calls, args.rows, args.batch, args.scale_calls = 1, 4, 20, 2, 2
+        args.rounds, args.calls, args.rows, args.batch = 1, 4, 20, 2
         args.threads = args.threads if "--threads" in (argv or sys.argv) else "1,2"
     return args
 
@@ -94,8 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     backends = chosen_backends(args)
     thread_counts = [int(n) for n in args.threads.split(",")]
     sizes = Sizes(args.calls, args.page_size, args.batch)
-    scale_sizes = [int(n) for n in args.scale.split(",")] if args.scale else []
-    log = _logger()
+    log = progress_logger()
     out: dict[str, Any] = {"versions": versions(), "machine": machine(), "settings": _settings(args), "backends": {}}
     print(f"versions: {', '.join(f'{k} {v}' for k, v in out['versions'].items())}")
     client = Pinning()
@@ -104,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     failed: list[str] = []
     try:
         for backend in backends:
-            result = _run_backend(args, backend, sizes, thread_counts, scale_sizes, cores, log)
+            result = _run_backend(args, backend, sizes, thread_counts, cores, log)
             out["backends"][backend] = result
             failed += [f"{backend}: {line}" for line in result.pop("_errors")]
     finally:
@@ -132,8 +128,8 @@ def _pin_client(client: Pinning, cores: tuple[int, int] | None, off: bool) -> li
 
 
 def _run_backend(
-    args: argparse.Namespace, backend: str, sizes: Sizes, thread_counts: list[int], scale_sizes: list[int],
-    cores: tuple[int, int] | None, log: Any,
+    args: argparse.Namespace, backend: str, sizes: Sizes, thread_counts: list[int], cores: tuple[int, int] | None,
+    log: Any,
 ) -> dict[str, Any]:
     log(f"{backend}: setting up")
     setup = open_backend(backend, server_url(args, backend), max(thread_counts))
@@ -151,8 +147,6 @@ def _run_backend(
             title = f"== {backend}, {threads} thread{'s' if threads > 1 else ''}, {args.rows} rows in the table"
             print(table(title, summary, result["contenders"], NOTE.format(mode=mode, kong=KONG)), flush=True)
             result["_errors"] += errors(summary)
-        if scale_sizes:
-            result["scale"] = _scale(setup, scale_sizes, args, log)
         load_after = os.getloadavg()[0]
         result["loadavg_1m"] = {"start": round(load_before, 2), "end": round(load_after, 2)}
         print(f"load average (1 min) on this machine: {load_before:.2f} at the start, {load_after:.2f} at the end")
@@ -175,22 +169,12 @@ def _pin_server(setup: Setup, server: Pinning, cores: tuple[int, int] | None) ->
     return pinned
 
 
-def _scale(setup: Setup, sizes: list[int], args: argparse.Namespace, log: Any) -> dict[str, Any]:
-    scale = measure_scale(setup, sizes, args.scale_calls, args.page_size, log)
-    title = f"== {setup.backend}: per call on tables of {', '.join(scale)} rows"
-    print(scale_table(title, scale, [KONG, setup.raw]), flush=True)
-    for size, summary in scale.items():
-        for line in errors(summary):
-            print(f"  error at {size} rows: {line}")
-    return scale
-
-
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    keys = ("rounds", "calls", "rows", "threads", "page_size", "batch", "scale", "smoke")
+    keys = ("rounds", "calls", "rows", "threads", "page_size", "batch", "smoke")
     return {key: getattr(args, key) for key in keys}
 
 
-def _logger() -> Any:
+def progress_logger() -> Any:
     start = time.monotonic()
 
     def log(message: str) -> None:

@@ -57,6 +57,25 @@ def scale_table(title: str, scale: dict[str, Summary], contenders: list[str]) ->
     return f"{title}\n{_grid([header, *lines])}"
 
 
+def stream_table(streams: dict[str, dict[str, Any]], raw: str) -> str:
+    """Rows streamed per second and peak RSS growth, per table size."""
+    header = ["stream", "rows", f"{KONG} rows/s", f"{raw} rows/s", f"{raw} / {KONG}",
+              f"{KONG} RSS +MB", f"{raw} RSS +MB", "targets"]
+    lines = []
+    for size, found in streams.items():
+        if "rows_per_s" not in found:
+            lines.append(["stream", size, *(["error"] * 5), "n/a"])
+            continue
+        speed, growth = found["rows_per_s"], found["growth_mb"]
+        lines.append(["stream", size, f"{speed[KONG]:,}", f"{speed['raw']:,}", f"{found['raw_over_kong']:.2f}x",
+                      f"{growth[KONG]:.1f}", f"{growth['raw']:.1f}", _verdict(found["targets_met"])])
+    return _grid([header, *lines])
+
+
+def _verdict(met: bool | None) -> str:
+    return NA if met is None else "met" if met else "MISSED"
+
+
 def errors(summary: Summary) -> list[str]:
     return [
         f"{op} / {name}: {figures['error']}"

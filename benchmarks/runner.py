@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.backends import KONG, Setup
+from benchmarks.backends import Setup
 from benchmarks.contenders import Contender
 from benchmarks.timing import Samples, run_serial, run_threaded
 from benchmarks.workload import OPS, Plan, Population, Sizes, new_row
@@ -60,28 +60,3 @@ def _run(setup: Setup, contender: Contender, plan: Plan, op: str, threads: int, 
 
 def _summary(contender: Contender, op: str, samples: Samples) -> dict[str, Any] | None:
     return samples.summary() if contender.supports(op) or samples.error else None
-
-
-def measure_scale(setup: Setup, sizes: list[int], calls: int, page_size: int, log: Log) -> dict[str, Summary]:
-    """find / find_page / count of kong_orm and the raw driver on tables of each size."""
-    scale_ops = ("find", "find_page", "count")
-    pair = [c for c in setup.contenders if c.name in (KONG, setup.raw)]
-    results: dict[str, Summary] = {}
-    setup.factory.truncate_tables()
-    population = Population()
-    for size in sorted(sizes):
-        log(f"  {setup.backend}: loading {size - len(population)} rows for the {size}-row table")
-        more = [new_row() for _ in range(size - len(population))]
-        setup.admin.load(more)
-        population.add(more)
-        samples = {op: {c.name: Samples() for c in pair} for op in scale_ops}
-        for number in range(-1, 3):
-            plans = {c.name: Plan(Sizes(calls, page_size, 1), population, number) for c in pair}
-            for op in scale_ops:
-                for contender in pair[number % 2:] + pair[:number % 2]:
-                    times = _run(setup, contender, plans[contender.name], op, 1, samples[op][contender.name])
-                    if number >= 0:
-                        samples[op][contender.name].values += times
-        results[str(size)] = {op: {c.name: samples[op][c.name].summary() for c in pair} for op in scale_ops}
-    setup.factory.truncate_tables()
-    return results

@@ -18,6 +18,8 @@ OPS = ("insert", "find", "find_all", "find_page", "count", "update", "delete", "
 """In the order they run within a round: update and delete work on the rows insert made."""
 PER_ROW_OPS = ("insert_many", "stream")
 """Ops whose time is reported per row rather than per call."""
+WALK_STEP = 10_000
+"""Rows per page when walking (untimed) to a position deep in the table."""
 
 
 def new_row() -> Row:
@@ -28,6 +30,11 @@ def new_row() -> Row:
         "custom_id": f"cid-{key.hex}",
         "username": f"user-{key.hex}",
     }
+
+
+def steps(rows: int, step: int = WALK_STEP) -> list[int]:
+    """Page sizes that walk exactly ``rows`` rows."""
+    return [step] * (rows // step) + ([rows % step] if rows % step else [])
 
 
 @dataclass

@@ -236,6 +236,11 @@ class Repository(ABC):
         return iter(()) if matches_nothing(self.entity, clean) else self._pages(clean, page_size)
 
     def _pages(self, filter_: Row, size: int) -> Iterator[Row]:
+        """The rows of :meth:`stream`, reading a page only when the previous one is consumed.
+
+        This default walks :meth:`_select_page`; a store whose own cursor ends
+        without looking a row ahead may follow it instead.
+        """
         position: bytes | None = None
         while True:
             rows, position = self._select_page(filter_, position, size)

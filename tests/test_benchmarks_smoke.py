@@ -1,4 +1,4 @@
-"""The benchmark's smoke mode runs end to end and reports every op.
+"""The benchmarks' smoke modes run end to end and report every op.
 
 No timing is asserted: only that the table and the JSON are complete and
 hold positive figures (``n/a`` where kong_orm does not offer an op).
@@ -11,14 +11,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from benchmarks.scale import OPS as SCALE_OPS
 from benchmarks.workload import OPS
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_smoke(tmp_path: Path) -> tuple[str, dict[str, Any]]:
+def run_smoke(tmp_path: Path, module: str = "benchmarks") -> tuple[str, dict[str, Any]]:
     out = tmp_path / "smoke.json"
-    command = [sys.executable, "-m", "benchmarks", "--smoke", "--no-pin", "--json", str(out)]
+    command = [sys.executable, "-m", module, "--smoke", "--no-pin", "--json", str(out)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return done.stdout, json.loads(out.read_text())
@@ -40,3 +41,22 @@ def test_smoke_reports_every_op_of_every_contender_with_positive_figures(tmp_pat
                 assert figures["median_us"] > 0 and figures["p90_us"] >= figures["median_us"], (op, name)
     table_ops = [line.split()[0] for line in stdout.splitlines() if line.split()[:1] and line.split()[0] in OPS]
     assert table_ops == list(OPS) * 2
+
+
+def test_scale_smoke_reports_every_size_op_and_streaming_run(tmp_path: Path) -> None:
+    stdout, report = run_smoke(tmp_path, "benchmarks.scale")
+
+    sizes = report["backends"]["sqlite"]["sizes"]
+    assert list(sizes) == ["30", "120"]
+    for size, figures in sizes.items():
+        assert figures["middle_page_agrees"], size
+        assert list(figures["calls"]) == list(SCALE_OPS)
+        for op, by_contender in figures["calls"].items():
+            assert list(by_contender) == ["kong_orm", "sqlite3"]
+            for name, found in by_contender.items():
+                assert found["median_us"] > 0 and found["p90_us"] >= found["median_us"], (size, op, name)
+        stream = figures["stream"]
+        assert [run["rows"] for runs in stream["runs"].values() for run in runs] == [int(size)] * 2
+        assert stream["rows_per_s"]["kong_orm"] > 0 and stream["growth_mb"]["kong_orm"] >= 0
+    stream_lines = [line.split() for line in stdout.splitlines() if line.startswith("stream ")]
+    assert [words[1] for words in stream_lines if words[1].isdigit()] == ["30", "120"]

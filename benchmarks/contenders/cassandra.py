@@ -7,6 +7,7 @@ kong_orm's default, protocol v5.
 from __future__ import annotations
 
 import datetime
+import time
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,10 +21,12 @@ from cassandra.cqlengine.models import Model
 from cassandra.cqlengine.query import BatchQuery, BatchType
 
 from benchmarks.contenders import TIMEOUT, Admin, Contender
-from benchmarks.workload import COLUMNS, Row
+from benchmarks.workload import COLUMNS, Row, steps
 
 _COLS = ", ".join(COLUMNS)
 STREAM_FETCH_SIZE = 1000
+SETTLE_LIMIT = 900.0
+"""Seconds to wait at most for the compactions a load started."""
 
 
 def parse_url(url: str) -> tuple[list[str], int, str]:
@@ -55,6 +58,7 @@ class Driver(Contender):
         self._find_all = prepare(f"SELECT {_COLS} FROM {table} WHERE username = ?")
         self._all = prepare(f"SELECT {_COLS} FROM {table}")
         self._count = prepare(f"SELECT COUNT(*) FROM {table}")
+        self._count_by = prepare(f"SELECT COUNT(*) FROM {table} WHERE username = ?")
         self._update = prepare(f"UPDATE {table} SET custom_id = ? WHERE id = ?{self.condition}")
         self._delete = prepare(f"DELETE FROM {table} WHERE id = ?{self.condition}")
 
@@ -74,12 +78,28 @@ class Driver(Contender):
         return list(self.session.execute(self._find_all, (username,)))
 
     def find_page(self, size: int) -> Any:
-        bound = self._all.bind(())
-        bound.fetch_size = size
-        return self.session.execute(bound).current_rows
+        return self._page(size, None).current_rows
 
     def count(self) -> int:
         return int(self.session.execute(self._count).one()[0])
+
+    def position_at(self, rows: int) -> Any:
+        """The driver's paging state after the first ``rows`` rows (walked, untimed)."""
+        state = None
+        for step in steps(rows):
+            state = self._page(step, state).paging_state
+        return state
+
+    def find_page_at(self, state: bytes, size: int) -> Any:
+        return self._page(size, state).current_rows
+
+    def _page(self, size: int, state: bytes | None) -> Any:
+        bound = self._all.bind(())
+        bound.fetch_size = size
+        return self.session.execute(bound, paging_state=state)
+
+    def count_by(self, username: str) -> int:
+        return int(self.session.execute(self._count_by, (username,)).one()[0])
 
     def update(self, key: uuid.UUID, custom_id: str) -> Any:
         return self.session.execute(self._update, (custom_id, key))
@@ -94,9 +114,9 @@ class Driver(Contender):
             if not ok:
                 raise outcome
 
-    def stream(self) -> int:
+    def stream(self, page_size: int = STREAM_FETCH_SIZE) -> int:
         bound = self._all.bind(())
-        bound.fetch_size = STREAM_FETCH_SIZE
+        bound.fetch_size = page_size
         return sum(1 for _ in self.session.execute(bound))
 
     def close(self) -> None:
@@ -113,6 +133,7 @@ class DriverLWT(Driver):
     insert_condition = " IF NOT EXISTS"
     condition = " IF EXISTS"
     find = find_all = find_page = count = stream = None  # type: ignore[assignment]
+    position_at = find_page_at = count_by = None  # type: ignore[assignment]
 
 
 def _cqlengine_model(keyspace: str, connection: str) -> type[Model]:
@@ -186,6 +207,7 @@ class CassandraAdmin(Admin):
 
     def __init__(self, url: str) -> None:
         self.raw = Driver(url)
+        self.keyspace = parse_url(url)[2]
 
     def load(self, rows: list[Row]) -> None:
         for i in range(0, len(rows), 5000):
@@ -196,6 +218,18 @@ class CassandraAdmin(Admin):
         for ok, outcome in results:
             if not ok:
                 raise outcome
+
+    def settle(self) -> str:
+        """Wait for the keyspace's compactions (``system_views.sstable_tasks``) to finish."""
+        start = time.monotonic()
+        while self._compacting() and time.monotonic() - start < SETTLE_LIMIT:
+            time.sleep(2)
+        waited = time.monotonic() - start
+        return f"compactions {'still running' if self._compacting() else 'done'} after {waited:.0f} s"
+
+    def _compacting(self) -> bool:
+        tasks = self.raw.session.execute("SELECT keyspace_name FROM system_views.sstable_tasks")
+        return any(task.keyspace_name == self.keyspace for task in tasks)
 
     def close(self) -> None:
         self.raw.close()

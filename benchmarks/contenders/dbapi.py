@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,9 @@ class _Statements:
         self.update = f"UPDATE consumers SET custom_id = {mark} WHERE id = {mark} RETURNING {_COLS}"
         self.delete = f"DELETE FROM consumers WHERE id = {mark}"
         self.all = f"SELECT {_COLS} FROM consumers"
+        self.key_at = f"SELECT id FROM consumers ORDER BY id LIMIT 1 OFFSET {mark}"
+        self.page_after = f"SELECT {_COLS} FROM consumers WHERE id > {mark} ORDER BY id LIMIT {mark}"
+        self.count_by = f"SELECT count(*) FROM consumers WHERE username = {mark}"
 
 
 class _DBAPI(Contender):
@@ -94,6 +98,16 @@ class _DBAPI(Contender):
     def count(self) -> int:
         return int(self._one(self.sql.count)[0])
 
+    def position_at(self, rows: int) -> Any:
+        """The key of row number ``rows``: the page after it starts past it."""
+        return self._one(self.sql.key_at, (rows - 1,))[0]
+
+    def find_page_at(self, key: Any, size: int) -> Any:
+        return self._all(self.sql.page_after, (key, size))
+
+    def count_by(self, username: str) -> int:
+        return int(self._one(self.sql.count_by, (username,))[0])
+
     def update(self, key: uuid.UUID, custom_id: str) -> Any:
         return self._one(self.sql.update, (custom_id, self._key(key)))
 
@@ -133,12 +147,12 @@ class Psycopg2(_DBAPI):
         with self._connection() as conn:
             self.driver.extras.execute_values(conn.cursor(), sql, params, page_size=1000)
 
-    def stream(self) -> int:
+    def stream(self, page_size: int = 1000) -> int:
         with self._connection() as conn:
             conn.autocommit = False  # a server-side cursor lives in a transaction
             try:
                 with conn.cursor(name="stream") as cur:
-                    cur.itersize = 1000
+                    cur.itersize = page_size
                     cur.execute(self.sql.all)
                     return sum(1 for _ in cur)
             finally:
@@ -173,7 +187,8 @@ class Sqlite3(_DBAPI):
                 raise
             conn.execute("COMMIT")
 
-    def stream(self) -> int:
+    def stream(self, page_size: int = 1000) -> int:
+        """Every row through the cursor, which steps the statement a row at a time (no pages)."""
         with self._connection() as conn:
             return sum(1 for _ in conn.execute(self.sql.all))
 
@@ -191,6 +206,15 @@ class SqlAdmin(Admin):
     def delete_ids(self, ids: list[Any]) -> None:
         for key in ids:
             self.raw.delete(key)
+
+    def settle(self) -> str:
+        """PostgreSQL: ``VACUUM ANALYZE`` now rather than autovacuum in the middle of the timings."""
+        if not isinstance(self.raw, Psycopg2):
+            return "nothing to do"
+        start = time.monotonic()
+        with self.raw._connection() as conn:
+            conn.cursor().execute("VACUUM ANALYZE consumers")
+        return f"VACUUM ANALYZE in {time.monotonic() - start:.1f} s"
 
     def close(self) -> None:
         self.raw.close()

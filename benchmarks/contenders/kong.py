@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.contenders import Contender
-from benchmarks.workload import Row
+from benchmarks.workload import Row, steps
 from kong_orm import DAOFactory
 
 
@@ -46,8 +46,21 @@ class KongOrm(Contender):
         return self.dao.delete({"id": key})
 
     def _insert_many(self, rows: list[Row]) -> Any:
-        return self.dao.insert_many(rows)  # type: ignore[attr-defined]
+        return self.dao.insert_many(rows)
 
-    def _stream(self) -> int:
-        rows = self.dao.stream()  # type: ignore[attr-defined]
+    def _stream(self, page_size: int = 1000) -> int:
+        rows = self.dao.stream(page_size=page_size)
         return sum(1 for _ in rows)
+
+    def position_at(self, rows: int) -> Any:
+        """The offset of the page after the first ``rows`` rows (walked, untimed)."""
+        offset = None
+        for step in steps(rows):
+            _, offset = self.dao.find_page(offset=offset, size=step)
+        return offset
+
+    def find_page_at(self, offset: str, size: int) -> Any:
+        return self.dao.find_page(offset=offset, size=size)
+
+    def count_by(self, username: str) -> int:
+        return self.dao.count({"username": username})

@@ -245,6 +245,10 @@ _COERCERS: dict[Kind, Callable[[str, Any], Any]] = {
 }
 
 
+READ_AS_STORED = frozenset({Kind.ID, Kind.TIMESTAMP, Kind.STRING, Kind.URL, Kind.COUNTER})
+"""Kinds whose stored values :func:`as_read` gives back unchanged (readers may skip it for them)."""
+
+
 def as_read(f: Field, value: Any) -> Any:
     """A value a store gave back, in the type every backend returns for ``f``'s kind.
 
@@ -255,8 +259,8 @@ def as_read(f: Field, value: Any) -> Any:
     integers (those stay within :data:`MAX_SAFE_INTEGER`), so they turn back
     into floats.
     """
-    if value is None:
-        return None
+    if value is None or f.kind in READ_AS_STORED:
+        return value
     if f.kind is Kind.NUMBER:
         return float(value)
     if f.kind is Kind.BOOLEAN:

@@ -30,11 +30,11 @@ keeps its claims, as above.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from kong_orm.backends.cassandra.claims import Claim
-from kong_orm.backends.cassandra.codec import as_stored, decode_row, encode, encode_row
+from kong_orm.backends.cassandra.codec import RowDecoder, as_stored, decode_row, encode, encode_row
 from kong_orm.backends.cassandra.errors import OutcomeUnknown
 from kong_orm.backends.cassandra.expiries import Due
 from kong_orm.backends.cassandra.keyspace import Keyspace
@@ -80,8 +80,15 @@ class CassandraRepository(Repository):
         params = encode_row(self.entity, filter_, keys)
         state = None if position is None else unpack(position, cql)
         found, state = read_page(self._statements, Request(cql, params, paging_state=state), size)
-        rows = [decode_row(self.entity, row) for row in found]
+        rows = list(map(RowDecoder(self.entity), found))
         return rows, None if state is None else pack(state, cql)
+
+    def _pages(self, filter_: Row, size: int) -> Iterator[Row]:
+        keys = tuple(sorted(filter_))
+        request = Request(self._cql.select_where(keys), encode_row(self.entity, filter_, keys))
+        decode = RowDecoder(self.entity)
+        for page in read_pages(self._statements, request, size):
+            yield from map(decode, page)
 
     def _count_rows(self, filter_: Row) -> int:
         keys = tuple(sorted(filter_))
@@ -464,6 +471,18 @@ def read_all(statements: Statements, request: Request) -> list[Row]:
         rows += result.rows
         if result.paging_state is None:
             return rows
+        state = result.paging_state
+
+
+def read_pages(statements: Statements, request: Request, size: int) -> Iterator[list[Row]]:
+    """The rows of ``request`` a page of (up to) ``size`` at a time, each read when the previous one is
+    consumed; the driver's paging state says when the last one was read, so no look-ahead is needed."""
+    state = request.paging_state
+    while True:
+        result = statements.execute(_page(request, size, state))
+        yield result.rows
+        if result.paging_state is None:
+            return
         state = result.paging_state
 
 

@@ -12,10 +12,7 @@ from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.types import TypeEngine
 
 from kong_orm.schema.entity import Entity
-from kong_orm.schema.fields import Kind, as_read
-
-_READ_AS_GIVEN = frozenset((Kind.ID, Kind.TIMESTAMP, Kind.STRING, Kind.URL, Kind.COUNTER))
-"""Kinds :func:`as_read` returns as the driver gave them (unless the column type converts)."""
+from kong_orm.schema.fields import READ_AS_STORED, Kind, as_read
 
 
 def to_dict(entity: Entity, row: Sequence[Any]) -> dict[str, Any]:
@@ -34,9 +31,9 @@ def _result_processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any
     return processor
 
 
-def _chain(first: Callable[[Any], Any] | None, then: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    if first is None:
-        return then
+def _chain(first: Callable[[Any], Any] | None, then: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    if first is None or then is None:
+        return first or then
     return lambda value: then(first(value))
 
 
@@ -51,13 +48,13 @@ class RowReader:
     def __init__(self, entity: Entity, table: Table, dialect: Dialect) -> None:
         self.entity = entity
         self.names = tuple(entity.field_names)
-        fixes = []
+        fixes = []  # only the fields that need a conversion: this runs for every value read
         for f in entity.fields:
             stored = _result_processor(table.c[f.name].type, dialect)
-            if f.kind in _READ_AS_GIVEN or (f.kind is Kind.BOOLEAN and stored is not None):
-                fix = stored  # as_read would return the converted value unchanged
-            else:
-                fix = _chain(stored, functools.partial(as_read, f))
+            read = None if f.kind in READ_AS_STORED else functools.partial(as_read, f)
+            if f.kind is Kind.BOOLEAN and stored is not None:
+                read = None  # the column type already gives a bool
+            fix = _chain(stored, read)
             if fix is not None:
                 fixes.append((f.name, fix))
         self._fixes = tuple(fixes)
@@ -65,7 +62,7 @@ class RowReader:
 
     def __call__(self, values: Sequence[Any]) -> dict[str, Any]:
         row = dict(zip(self.names, values))
-        for name, fix in self._fixes:  # only the fields whose stored value needs converting
+        for name, fix in self._fixes:
             value = row[name]
             if value is not None:
                 row[name] = fix(value)
