@@ -25,6 +25,7 @@ from kong_orm.backends.sql.links import (
     stale_prepared,
 )
 from kong_orm.backends.sql.transaction import Transaction
+from kong_orm.backends.sql.uuids import register_uuid_caster
 from kong_orm.config import Config
 from kong_orm.errors import DAOError, DatabaseError
 
@@ -335,7 +336,7 @@ def server_message(exc: BaseException | None) -> str:
 def _create_engine(url: URL, timeout: float, options: Mapping[str, Any], **extra: Any) -> Engine:
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url, timeout)
-    return create_engine(
+    engine = create_engine(
         url,
         **extra,
         pool_timeout=timeout,
@@ -353,6 +354,8 @@ def _create_engine(url: URL, timeout: float, options: Mapping[str, Any], **extra
             "connection_factory": bounded_connection_factory(client_bound(timeout)),
         },
     )
+    event.listen(engine, "connect", lambda dbapi_connection, record: register_uuid_caster(dbapi_connection))
+    return engine
 
 
 def _in_memory(url: URL) -> bool:
