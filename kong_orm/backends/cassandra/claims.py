@@ -88,6 +88,8 @@ class Claims:
                 applied = self._claim_one(claim, key, ttl, renew)
             except BaseException:  # this claim may have applied: released too
                 self.release(claims[: position + 1], owner)
+                # its transaction may still complete after that release: the next purge checks again
+                self.leave_unsettled(claims[position : position + 1], owner)
                 raise
             if not applied:
                 taken = [claim, *self._held_by_others(claims[position + 1 :], key)]
