@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import socket
 import threading
 import time
@@ -39,6 +40,9 @@ class Watchdog:
         self._deadlines: list[tuple[float, int]] = []
         self._numbers = itertools.count()
         self._thread: threading.Thread | None = None
+        self._wake_at = math.inf
+        """When the watchdog wakes next: a call due later needs no wake-up call (a thread
+        switch per statement otherwise), the watchdog looks again at that time."""
 
     @contextmanager
     def bounding(self, fileno: int, seconds: float) -> Iterator[Call]:
@@ -52,11 +56,13 @@ class Watchdog:
     def arm(self, fileno: int, seconds: float) -> Call:
         """Start the clock of a call on socket ``fileno``; :meth:`disarm` it when it ends."""
         call = Call(fileno, next(self._numbers))
+        deadline = time.monotonic() + seconds
         with self._wakeup:
             self._armed[call.number] = call
-            heapq.heappush(self._deadlines, (time.monotonic() + seconds, call.number))
+            heapq.heappush(self._deadlines, (deadline, call.number))
             self._start()
-            if self._deadlines[0][1] == call.number:  # the watchdog sleeps until a later deadline
+            if deadline < self._wake_at:
+                self._wake_at = deadline
                 self._wakeup.notify()
         return call
 
@@ -87,7 +93,8 @@ class Watchdog:
                         call.expired = True
                         _shut(call.fileno)
                 self._forget_finished()
-                self._wakeup.wait(self._deadlines[0][0] - now if self._deadlines else None)
+                self._wake_at = self._deadlines[0][0] if self._deadlines else math.inf
+                self._wakeup.wait(self._wake_at - now if self._deadlines else None)
 
 
 def _shut(fileno: int) -> None:
