@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -59,6 +60,7 @@ class DAOFactory:
         self._purger = Purger(self.purge_expired, interval) if interval > 0 else None
         if self._purger is not None:
             self._purger.start()
+            weakref.finalize(self, self._purger.stop, False)  # dropped without close()
         log.debug("factory ready on %s with %s", self.backend.name, ", ".join(self._daos))
 
     @property

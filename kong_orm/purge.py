@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 
 from kong_orm.errors import DAOError
@@ -19,10 +20,12 @@ DEFAULT_INTERVAL = 60.0
 
 
 class Purger:
-    """Calls ``purge()`` every ``interval`` seconds until :meth:`stop`."""
+    """Calls ``purge()`` every ``interval`` seconds until :meth:`stop`, or until the
+    object ``purge`` is a method of is garbage (a factory dropped without ``close()``
+    must not go on purging from a thread nobody can reach)."""
 
     def __init__(self, purge: Callable[[], int], interval: float) -> None:
-        self._purge = purge
+        self._purge = weakref.WeakMethod(purge)
         self._interval = interval
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kong_orm-purge", daemon=True)
@@ -30,17 +33,26 @@ class Purger:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = True) -> None:
+        """End the thread; ``wait``: until a purge under way has finished."""
         self._stopped.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
+        if wait and self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join()
 
     def _run(self) -> None:
-        while not self._stopped.wait(self._interval):
-            try:
-                purged = self._purge()
-            except DAOError as exc:
-                log.warning("purging expired rows failed: %s", exc)
-                continue
-            if purged:
-                log.debug("purged %d expired rows", purged)
+        while not self._stopped.wait(self._interval) and self._purge_once():
+            pass
+
+    def _purge_once(self) -> bool:
+        """Purge once; ``False`` when the owner is gone (the bound method lives only in this frame)."""
+        purge = self._purge()
+        if purge is None:
+            return False
+        try:
+            purged = purge()
+        except DAOError as exc:
+            log.warning("purging expired rows failed: %s", str(exc))  # not exc: its frames hold the owner
+            return True
+        if purged:
+            log.debug("purged %d expired rows", purged)
+        return True

@@ -1,6 +1,8 @@
 """Expired rows are purged in the background, not only hidden."""
 from __future__ import annotations
 
+import gc
+import threading
 import time
 from pathlib import Path
 
@@ -50,3 +52,20 @@ def test_purging_can_be_turned_off(tmp_path: Path) -> None:
     assert factory.purge_expired() == 1
     assert _stored_rows(factory, "consumers") == 0
     factory.close()
+
+
+def _purge_threads() -> int:
+    return sum(thread.name == "kong_orm-purge" for thread in threading.enumerate())
+
+
+def test_a_factory_dropped_without_close_stops_purging(tmp_path: Path) -> None:
+    before = _purge_threads()
+    factory = create_factory(f"sqlite:///{tmp_path / 'dropped.db'}?purge_interval=0.05")
+    factory.run_migrations()
+    assert _purge_threads() == before + 1
+    del factory
+    gc.collect()
+    deadline = time.monotonic() + 5
+    while _purge_threads() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _purge_threads() == before
