@@ -220,24 +220,32 @@ def validate_filter(entity: Entity, filter_: Any, verb: str) -> dict[str, Any]:
 def matches_nothing(entity: Entity, values: Mapping[str, Any]) -> bool:
     """Whether a coerced key or filter holds an empty text, which no stored row has
     (an empty text is stored as null): the verb then answers without asking the store."""
-    if "" not in values.values():  # the usual case, checked without a Python loop
-        return False
-    return any(value == "" and entity[name].kind in _TEXT_KINDS for name, value in values.items())
+    for name, value in values.items():
+        if not value and isinstance(value, str) and entity[name].kind in _TEXT_KINDS:
+            return True
+    return False
 
 
 def primary_key_of(entity: Entity, keys: Any, verb: str, position: int = 1) -> dict[str, Any]:
     """Extract and coerce the primary key from ``keys``; other keys are ignored."""
-    require_dict(keys, verb, position)
-    pk = {name: keys.get(name) for name in entity.primary_key}
-    if None in pk.values():
-        raise ValueError("Missing PRIMARY KEY field")
+    if type(keys) is not dict:
+        require_dict(keys, verb, position)
+    pk = {}
+    for name in entity.primary_key:
+        value = keys.get(name)
+        if value is None:
+            raise ValueError("Missing PRIMARY KEY field")
+        pk[name] = value
     errors: Errors = {}
+    fields = entity.by_name
     for name, value in pk.items():
-        if type(value) is uuid.UUID and entity[name].kind is Kind.ID:
+        f = fields[name]
+        if type(value) is uuid.UUID and f.kind is Kind.ID:
             continue  # already what the field holds
         try:
-            pk[name] = coerce(entity[name], value)
+            pk[name] = coerce(f, value)
         except CoercionError as exc:
             errors[name] = str(exc)
-    raise_if(errors)
+    if errors:
+        raise_if(errors)
     return pk

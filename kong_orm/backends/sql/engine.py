@@ -91,6 +91,7 @@ class Store:
             else PostgresDriver(prepare=bool(config.options.get("prepared_statements", True)))
         )
         self._dbapi: Any = self.dialect.dbapi
+        self._may_die = self.backend != "sqlite"  # an idle SQLite connection cannot be closed under us
         self._idle: list[Link] = []
         self._idle_limit = int(config.options.get("pool_size", 5))
         self._generation = 0
@@ -162,13 +163,10 @@ class Store:
             raise
 
     def _run(self, converse: Callable[[Link], T]) -> T:
-        if self._in_memory:
-            with self._exclusive:
-                return self._attempt(converse)
-        return self._attempt(converse)
-
-    def _attempt(self, converse: Callable[[Link], T]) -> T:
         try:
+            if self._in_memory:
+                with self._exclusive:
+                    return self._attempt_twice(converse)
             return self._attempt_twice(converse)
         except Exception as exc:
             error = self._database_error(exc)
@@ -203,7 +201,7 @@ class Store:
                 link = self._idle.pop()
             except IndexError:
                 break
-            if not self.driver.dead(link):
+            if not self._may_die or not self.driver.dead(link):
                 return link
             self._discard(link, None)
         link = Link(self.reader.raw_connection())

@@ -90,7 +90,9 @@ class SQLRepository(Repository):
         return [self._read.as_stored(row) for row in rows]
 
     def _select_by_pk(self, pk: Row) -> Row | None:
-        found = self._store.query(self._sql.find_sql, {**pk_params(pk), NOW: now_ms()})
+        values = pk_params(pk)
+        values[NOW] = now_ms()
+        found = self._store.query(self._sql.find_sql, values)
         return self._read(found[0]) if found else None
 
     def _select_all(self, filter_: Row) -> list[Row]:

@@ -6,11 +6,12 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.types import TypeEngine
 
+from kong_orm.backends.sql.uuids import canonical_uuid
 from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import READ_AS_STORED, Kind, as_read
 
@@ -21,6 +22,8 @@ def to_dict(entity: Entity, row: Sequence[Any]) -> dict[str, Any]:
 
 
 def _result_processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    if isinstance(type_, Uuid) and type_.as_uuid and not dialect.supports_native_uuid:
+        return canonical_uuid  # what SQLAlchemy's own processor gives, without its general parsing
     try:
         processor: Callable[[Any], Any] | None = type_.dialect_impl(dialect).result_processor(dialect, None)
     except (TypeError, InvalidRequestError):

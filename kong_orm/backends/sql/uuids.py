@@ -1,9 +1,11 @@
-"""PostgreSQL ``uuid`` values read as :class:`uuid.UUID` at a third of the usual cost.
+"""Stored UUIDs read as :class:`uuid.UUID` at a third of the usual cost.
 
 ``uuid.UUID(text)`` accepts many spellings (braces, ``urn:uuid:``, no dashes)
-and checks each; PostgreSQL only ever sends the canonical one. Reading a
-row of ``consumers`` spent a third of its time there, so each connection gets
-a ``uuid`` type caster that builds the value from its integer directly.
+and checks each; a store only ever gives back the one it writes: PostgreSQL
+its canonical text, SQLite (through SQLAlchemy's ``Uuid``) 32 hex digits.
+Reading a row of ``consumers`` spent a third of its time in that parsing, so
+PostgreSQL connections get a ``uuid`` type caster and SQLite rows a reader
+that build the value from its integer directly.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ _UNKNOWN = uuid.SafeUUID.unknown  # what uuid.UUID(text) records
 
 
 def canonical_uuid(text: str | None, cursor: Any = None) -> uuid.UUID | None:
-    """The UUID of PostgreSQL's text of a ``uuid`` (``None`` for NULL); equal to ``uuid.UUID(text)``."""
+    """The UUID of a store's text of a UUID, canonical or bare hex digits (``None`` for NULL);
+    equal to ``uuid.UUID(text)``."""
     if text is None:
         return None
     value = _new(uuid.UUID)
