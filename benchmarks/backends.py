@@ -77,10 +77,10 @@ def setup_postgres(url: str, pool_size: int) -> Setup:
 
 
 def setup_cassandra(url: str, pool_size: int) -> Setup:
-    from benchmarks.contenders.cassandra import CassandraAdmin, Cqlengine, Driver, DriverLWT
+    from benchmarks.contenders.cassandra import CassandraAdmin, Cqlengine, CqlengineClaims, Driver, DriverLWT
 
     factory = open_factory(url, pool_size)
-    contenders = [KongOrm(factory), Driver(url), DriverLWT(url), Cqlengine(url)]
+    contenders = [KongOrm(factory), Driver(url), DriverLWT(url), Cqlengine(url), CqlengineClaims(url)]
     return Setup("cassandra", url, factory, contenders, CassandraAdmin(url), "driver", _local_port(url, 9042))
 
 

@@ -202,6 +202,69 @@ class Cqlengine(Contender):
         self.cluster.shutdown()
 
 
+def _claim_model(keyspace: str, connection: str) -> type[Model]:
+    class Claim(Model):  # type: ignore[misc]
+        __table_name__ = CLAIMS_TABLE
+        __keyspace__ = keyspace
+        __connection__ = connection
+
+        field = columns.Text(partition_key=True)
+        value = columns.Text(partition_key=True)
+        owner = columns.UUID()
+
+    return Claim
+
+
+CLAIMS_TABLE = "cqlengine_bench_claims"
+UNIQUE = ("custom_id", "username")
+
+
+class CqlengineClaims(Cqlengine):
+    """cqlengine doing the writes with kong_orm's guarantees on ``consumers``: each
+    unique value claimed in a lookup table first (``IF NOT EXISTS``), the row written
+    ``IF NOT EXISTS`` (its id is given), updated only if still as read, deleted
+    ``IF EXISTS``, and the values it gives up released (``IF owner = ...``): three
+    lightweight transactions per insert, update and delete, as kong_orm's. It does not
+    read child tables on delete, which kong_orm's cascade does. Reads are
+    :class:`Cqlengine`'s, so they are not repeated."""
+
+    name = "cqlengine LWT"
+    find = find_all = find_page = count = stream = insert_many = None  # type: ignore[assignment]
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        keyspace = parse_url(url)[2]
+        self.cluster.connect().execute(
+            f"CREATE TABLE IF NOT EXISTS {keyspace}.{CLAIMS_TABLE} "
+            "(field text, value text, owner uuid, PRIMARY KEY ((field, value)))"
+        )
+        self.claim = _claim_model(keyspace, self.connection)
+
+    def insert(self, row: Row) -> Any:
+        for name in UNIQUE:
+            self.claim.if_not_exists().create(field=name, value=row[name], owner=row["id"])
+        return self.model.if_not_exists().create(**self._fields(row))
+
+    def update(self, key: uuid.UUID, custom_id: str) -> Any:
+        old = self.model.objects(id=key).get()
+        self.claim.if_not_exists().create(field="custom_id", value=custom_id, owner=key)
+        self.model.objects(id=key).iff(custom_id=old.custom_id).update(custom_id=custom_id)
+        self._release(key, "custom_id", old.custom_id)
+
+    def delete(self, key: uuid.UUID) -> Any:
+        old = self.model.objects(id=key).get()
+        self.model.objects(id=key).if_exists().delete()
+        for name in UNIQUE:
+            self._release(key, name, getattr(old, name))
+
+    def _release(self, owner: uuid.UUID, field: str, value: str) -> None:
+        self.claim.objects(field=field, value=value).iff(owner=owner).delete()
+
+    def close(self) -> None:
+        self.cluster.connect().execute(f"DROP TABLE IF EXISTS {self.claim.__keyspace__}.{CLAIMS_TABLE}")
+        super().close()
+
+
 class CassandraAdmin(Admin):
     """Loads and deletes rows with concurrent plain statements."""
 
