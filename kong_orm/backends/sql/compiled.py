@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -31,18 +32,22 @@ def _uuid_text(value: Any) -> Any:
 class Parameters:
     """The order of a compiled statement's parameters and how each value is converted."""
 
-    __slots__ = ("names", "_converted", "_fixed")
+    __slots__ = ("names", "_converted", "_fixed", "_pick")
 
     def __init__(self, names: Sequence[str], converters: Sequence[Convert | None], fixed: Mapping[str, Any]) -> None:
         self.names = tuple(names)
         self._converted = tuple((index, convert) for index, convert in enumerate(converters) if convert is not None)
         self._fixed = dict(fixed)
+        names = self.names  # itemgetter gives a tuple for two names or more, the value itself for one
+        self._pick: Callable[[Mapping[str, Any]], Any] = (
+            operator.itemgetter(*names) if len(names) > 1 else lambda given: [given[n] for n in names]
+        )
 
     def values(self, given: Mapping[str, Any]) -> list[Any]:
         """The driver's positional values for ``given`` (parameter name -> value)."""
         if self._fixed:
             given = {**self._fixed, **given}
-        values = [given[name] for name in self.names]
+        values = list(self._pick(given))
         for index, convert in self._converted:
             values[index] = convert(values[index])
         return values

@@ -119,11 +119,11 @@ class Store:
 
     def query(self, text: SQLText, values: dict[str, Any]) -> list[Any]:
         """Rows of one read (retried once after a lost connection)."""
-        return self._run(lambda link: self.send(link, [(text, values)], committing=False))
+        return self._run(self.send, [(text, values)], False)
 
     def execute(self, text: SQLText, values: dict[str, Any]) -> list[Any]:
         """Rows of one write statement, committed on its own."""
-        return self._run(lambda link: self.send(link, [(text, values)], committing=True))
+        return self._run(self.send, [(text, values)], True)
 
     def transaction(self, work: Callable[[Transaction], T]) -> T:
         """Run ``work`` in one transaction; it ends it with :meth:`Transaction.commit`, or it rolls back."""
@@ -136,7 +136,7 @@ class Store:
 
         return self._run(converse)
 
-    def send(self, link: Link, parts: Sequence[Part], *, committing: bool) -> list[Any]:
+    def send(self, link: Link, parts: Sequence[Part], committing: bool) -> list[Any]:
         """Send ``parts`` as one message; :class:`_LostConnection` if the connection dies."""
         if self.observers:
             shown = [text if isinstance(text, str) else text.sql for text, _ in parts]
@@ -162,23 +162,25 @@ class Store:
                 raise _LostConnection(True) from exc
             raise
 
-    def _run(self, converse: Callable[[Link], T]) -> T:
+    def _run(self, converse: Callable[..., T], *args: Any) -> T:
+        """``converse(link, *args)`` on a checked-out connection, with the retries and error
+        translation described on the class."""
         try:
             if self._in_memory:
                 with self._exclusive:
-                    return self._attempt_twice(converse)
-            return self._attempt_twice(converse)
+                    return self._attempt_twice(converse, args)
+            return self._attempt_twice(converse, args)
         except Exception as exc:
             error = self._database_error(exc)
             if error is None:
                 raise
             raise error from exc
 
-    def _attempt_twice(self, converse: Callable[[Link], T]) -> T:
+    def _attempt_twice(self, converse: Callable[..., T], args: tuple[Any, ...]) -> T:
         for attempt in (1, 2):
             link = self._checkout()
             try:
-                result = converse(link)
+                result = converse(link, *args)
             except _LostConnection as lost:
                 self._discard(link, lost.__cause__)
                 if lost.committing or attempt == 2:

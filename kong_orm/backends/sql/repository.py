@@ -90,9 +90,7 @@ class SQLRepository(Repository):
         return [self._read.as_stored(row) for row in rows]
 
     def _select_by_pk(self, pk: Row) -> Row | None:
-        values = pk_params(pk)
-        values[NOW] = now_ms()
-        found = self._store.query(self._sql.find_sql, values)
+        found = self._store.query(self._sql.find_sql, {**pk, NOW: now_ms()})
         return self._read(found[0]) if found else None
 
     def _select_all(self, filter_: Row) -> list[Row]:
@@ -286,7 +284,7 @@ class SQLRepository(Repository):
     def _taken_key(self, conn: Connection, row: Row) -> dict[str, Any]:
         """The primary key of a new row, when a live row already has it."""
         pk = {name: row[name] for name in self.entity.primary_key}
-        found = conn.execute(self._sql.find, {**pk_params(pk), NOW: now_ms()}).first()
+        found = conn.execute(self._sql.find, {**pk, NOW: now_ms()}).first()
         return pk if found is not None else {}
 
     def _taken_values(self, conn: Connection, row: Row, own_pk: Row | None) -> dict[str, Any]:

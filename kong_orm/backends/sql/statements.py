@@ -86,7 +86,9 @@ class Statements:
         self.live_parents = self._live_parents()
         self.reader = RowReader(entity, self.table, store.dialect)
         self.stored_keys = [*entity.field_names, EXPIRE_AT]
-        self.find: Select[Any] = select(*self.columns).where(self.by_pk, self.alive)
+        # the hot read binds the key under the fields' own names: the key dict is its values
+        by_own_names = and_(*(c == bindparam(c.name) for c in self.pk_columns))
+        self.find: Select[Any] = select(*self.columns).where(by_own_names, self.alive)
         self.insert: ReturningInsert[Any] = self._insert(casts_selected_values=self.dialect == "postgres")
         self.update: ReturningUpdate[Any] = (
             update(self.table).where(self.by_pk, *self.live_parents).returning(*self.columns)
