@@ -80,7 +80,9 @@ def setup_cassandra(url: str, pool_size: int) -> Setup:
     from benchmarks.contenders.cassandra import CassandraAdmin, Cqlengine, CqlengineClaims, Driver, DriverLWT
 
     factory = open_factory(url, pool_size)
-    contenders = [KongOrm(factory), Driver(url), DriverLWT(url), Cqlengine(url), CqlengineClaims(url)]
+    children = [(entity.name, f.name) for entity in factory.catalog for f in entity.foreign_fields
+                if f.foreign and f.foreign.split(".")[0] == "consumers"]
+    contenders = [KongOrm(factory), Driver(url), DriverLWT(url), Cqlengine(url), CqlengineClaims(url, children)]
     return Setup("cassandra", url, factory, contenders, CassandraAdmin(url), "driver", _local_port(url, 9042))
 
 

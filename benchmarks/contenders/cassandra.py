@@ -215,6 +215,15 @@ def _claim_model(keyspace: str, connection: str) -> type[Model]:
     return Claim
 
 
+def _child_model(keyspace: str, connection: str, table: str, column: str) -> type[Model]:
+    """A table referencing consumers, as far as a cascade needs it: its key and the reference."""
+    attributes = {
+        "__table_name__": table, "__keyspace__": keyspace, "__connection__": connection,
+        "id": columns.UUID(primary_key=True), column: columns.UUID(index=True),
+    }
+    return type(f"Child_{table}", (Model,), attributes)
+
+
 CLAIMS_TABLE = "cqlengine_bench_claims"
 UNIQUE = ("custom_id", "username")
 
@@ -224,16 +233,20 @@ class CqlengineClaims(Cqlengine):
     unique value claimed in a lookup table first (``IF NOT EXISTS``), the row written
     ``IF NOT EXISTS`` (its id is given), updated only if still as read, deleted
     ``IF EXISTS``, and the values it gives up released (``IF owner = ...``): three
-    lightweight transactions per insert, update and delete, as kong_orm's. It does not
-    read child tables on delete, which kong_orm's cascade does. Reads are
-    :class:`Cqlengine`'s, so they are not repeated."""
+    lightweight transactions per insert, update and delete, as kong_orm's. A delete
+    also reads each table referencing consumers for rows to cascade to, one after
+    the other (cqlengine has no concurrent queries). Reads are :class:`Cqlengine`'s,
+    so they are not repeated."""
 
     name = "cqlengine LWT"
     find = find_all = find_page = count = stream = insert_many = None  # type: ignore[assignment]
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, children: list[tuple[str, str]]) -> None:
+        """``children``: (table, column) of each table referencing consumers."""
         super().__init__(url)
         keyspace = parse_url(url)[2]
+        self.children = [(_child_model(keyspace, self.connection, table, column), column)
+                         for table, column in children]
         self.cluster.connect().execute(
             f"CREATE TABLE IF NOT EXISTS {keyspace}.{CLAIMS_TABLE} "
             "(field text, value text, owner uuid, PRIMARY KEY ((field, value)))"
@@ -256,6 +269,9 @@ class CqlengineClaims(Cqlengine):
         self.model.objects(id=key).if_exists().delete()
         for name in UNIQUE:
             self._release(key, name, getattr(old, name))
+        for child, column in self.children:  # rows to delete along (none here, as in kong_orm's run)
+            for row in child.objects(**{column: key}):
+                raise AssertionError(f"unexpected child row {row.id}")
 
     def _release(self, owner: uuid.UUID, field: str, value: str) -> None:
         self.claim.objects(field=field, value=value).iff(owner=owner).delete()
