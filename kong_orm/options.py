@@ -259,6 +259,24 @@ def both_or_neither(first: str, second: str) -> Check:
     return check
 
 
+_CASSANDRA_CONNECTING = ("contact_points", "port", "username", "password", "local_dc", "ssl",
+                         *tls.CASSANDRA_FLAT.values())
+"""Options that say how to connect: a session handed in is connected already."""
+
+
+def session_alone(options: Mapping[str, Any]) -> None:
+    """Refuse connection options beside a ``session``, which would be ignored."""
+    if options.get("session") is None:
+        return
+    for name in _CASSANDRA_CONNECTING:
+        if name in options:
+            raise ConfigError(
+                f"option {name!r} cannot be given beside 'session': the session is connected already "
+                "(set it on the session's cluster)",
+                option=name,
+            )
+
+
 SQLITE = Database(
     "sqlite",
     ("sqlite", "sqlite+pysqlite"),
@@ -308,7 +326,7 @@ CASSANDRA = Database(
         Option("session", "a connected cassandra.cluster.Session (dict configs only)", python_object),
     ),
     {"username": "username", "password": "password", "host": "contact_points", "port": "port", "database": "keyspace"},
-    (both_or_neither("username", "password"), tls.check_cassandra),
+    (both_or_neither("username", "password"), tls.check_cassandra, session_alone),
 )
 
 _DATABASES: dict[str, Database] = {database.name: database for database in (SQLITE, POSTGRES, CASSANDRA)}

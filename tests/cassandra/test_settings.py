@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ssl
+from typing import Any
 
 import pytest
 from cassandra import ConsistencyLevel
@@ -153,3 +154,16 @@ def test_bad_url_options_fail_when_the_factory_is_made(query: str, message: str)
 def test_unusable_options_are_refused(options: dict[str, object]) -> None:
     with pytest.raises(SettingsError):
         _read(Config("cassandra", options=options))
+
+
+@pytest.mark.parametrize("name, value", [
+    ("contact_points", ["10.0.0.1"]), ("port", 9142), ("local_dc", "dc1"), ("ssl", True),
+])
+def test_connection_options_beside_a_session_are_refused_not_ignored(name: str, value: Any) -> None:
+    with pytest.raises(ConfigError, match=f"option '{name}' cannot be given beside 'session'"):
+        Config("cassandra", options={"session": object(), name: value})
+
+
+def test_credentials_beside_a_session_are_refused_not_ignored() -> None:
+    with pytest.raises(ConfigError, match="option 'username' cannot be given beside 'session'"):
+        Config("cassandra", options={"session": object(), "username": "kong", "password": "secret"})
