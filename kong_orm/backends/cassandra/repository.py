@@ -8,7 +8,7 @@ holds them. A row whose key kong_orm generated is written with a plain
 rewrites the row only if it is still as read (else it reads again and
 retries), a delete decides which of concurrent deleters gets the row.
 
-Foreign keys: a row's parents are read before the write, and the parents it
+Foreign keys (reads in :mod:`parents`): a row's parents are read before the write, and the parents it
 gained are read again at the serial consistency after it; a parent deleted
 in between (its delete is a lightweight transaction, so that read sees it)
 makes the writer remove its row and raise :class:`ForeignKeyError`. A row
@@ -38,20 +38,28 @@ from kong_orm.backends.cassandra.codec import RowDecoder, as_stored, decode_row,
 from kong_orm.backends.cassandra.errors import OutcomeUnknown
 from kong_orm.backends.cassandra.expiries import Due
 from kong_orm.backends.cassandra.keyspace import Keyspace
+from kong_orm.backends.cassandra.parents import Parents
 from kong_orm.backends.cassandra.positions import pack, unpack
+from kong_orm.backends.cassandra.reads import (
+    NO_TTL,
+    READ_FETCH_SIZE,
+    key_of,
+    page_request,
+    read_all,
+    read_page,
+    read_pages,
+    remaining_ttl,
+)
 from kong_orm.backends.cassandra.statements import Request, Result, Statements
 from kong_orm.errors import DAOError, DatabaseError, ForeignKeyError, UniqueError
 from kong_orm.events import Events, EventType
 from kong_orm.registry import Catalog
 from kong_orm.repository import PrepareUpdate, Repository, Row, repeated_in_batch, row_error
 from kong_orm.schema.entity import Entity
-from kong_orm.schema.fields import Field
 
 log = logging.getLogger(__name__)
 
-READ_FETCH_SIZE = 1000
 MAX_UPDATE_ATTEMPTS = 64
-NO_TTL = 0
 
 
 class CassandraRepository(Repository):
@@ -64,6 +72,7 @@ class CassandraRepository(Repository):
         self._cql = keyspace.cql(entity)
         self._claims = keyspace.claims(entity)
         self._expiries = keyspace.expiries
+        self._parents = Parents(entity, catalog, keyspace)
 
     # -- reads -------------------------------------------------------------
 
@@ -104,7 +113,7 @@ class CassandraRepository(Repository):
     # -- writes ------------------------------------------------------------
 
     def _insert_row(self, row: Row, ttl: int | None, *, fresh_key: bool = False) -> Row:
-        ttl = self._check_parents(row, None, ttl or NO_TTL)
+        ttl = self._parents.check(row, None, ttl or NO_TTL)
         claims = list(self._claims.of(row).values())
         self._claims.acquire(claims, row, ttl)
         try:
@@ -145,7 +154,7 @@ class CassandraRepository(Repository):
         """What :meth:`_insert_row` does, for every row at once: one concurrent round trip each
         for the parents, the claims, the writes and the parents again. A failure after writes
         deletes the rows written, releasing their claims (see :meth:`_undo_batch`)."""
-        ttls = self._check_new_parents(rows, ttl or NO_TTL)
+        ttls = self._parents.check_new(rows, ttl or NO_TTL)
         repeated = repeated_in_batch(self.entity, rows)
         if repeated:
             raise UniqueError(repeated)
@@ -154,7 +163,7 @@ class CassandraRepository(Repository):
             raise batch_error(taken)
         self._write_batch(rows, ttls, fresh_keys)
         try:
-            self._recheck_new_parents(rows)
+            self._parents.recheck_new(rows)
         except BaseException:
             self._undo_batch(rows, rows, [])
             raise
@@ -225,7 +234,7 @@ class CassandraRepository(Repository):
 
     def _rewrite(self, pk: Row, found: Row, old: Row, new: Row, ttl: int | None) -> bool:
         """Write ``new`` if the row is still ``found``; move its claims along."""
-        row_ttl = self._check_parents(new, old, remaining_ttl(found) if ttl is None else ttl, renewing=ttl is not None)
+        row_ttl = self._parents.check(new, old, remaining_ttl(found) if ttl is None else ttl, renewing=ttl is not None)
         before, after = self._claims.of(old), self._claims.of(new)
         gained = [claim for name, claim in after.items() if before.get(name) != claim]
         self._claims.acquire(gained, pk, row_ttl, renew=True)
@@ -318,7 +327,7 @@ class CassandraRepository(Repository):
                 raise outcome
             found = outcome.rows
             if outcome.paging_state is not None:
-                found += read_all(self._statements, _page(request, READ_FETCH_SIZE, outcome.paging_state))
+                found += read_all(self._statements, page_request(request, READ_FETCH_SIZE, outcome.paging_state))
             rows = [decode_row(child.entity, stored) for stored in found]
             if rows:
                 expiring = [remaining_ttl(stored) != NO_TTL for stored in found]
@@ -327,75 +336,14 @@ class CassandraRepository(Repository):
 
     def _children_request(self, entity: Entity, field: str, value: Any) -> Request:
         request = Request(self._keyspace.cql(entity).select_with_ttls_where((field,)), [encode(entity[field], value)])
-        return _page(request, READ_FETCH_SIZE, None)
-
-    def _check_parents(self, new: Row, old: Row | None, ttl: int, *, renewing: bool = True) -> int:
-        """Raise :class:`ForeignKeyError` for each referenced row (new or changed) that is missing;
-        return ``ttl`` cut to the shortest remaining TTL of the parents read (0: none).
-
-        :param renewing: ``ttl`` is new for the row, so every parent is read to cut it.
-        """
-        fields = self._referenced(new, old, every=renewing and ttl != NO_TTL)
-        outcomes = self._read_parents(new, fields, linearizable=False)
-        missing = {f.name: new[f.name] for f, found in zip(fields, outcomes) if found is None}
-        if missing:
-            raise ForeignKeyError.for_values(missing)
-        for found in outcomes:
-            ttl = _capped(ttl, remaining_ttl(found or {}))
-        return ttl
+        return page_request(request, READ_FETCH_SIZE, None)
 
     def _recheck_parents(self, new: Row, old: Row | None) -> None:
-        """After the write: read the parents ``new`` gained at the serial consistency; if one
-        was deleted meanwhile, remove the row (and what references it) and raise."""
-        fields = self._referenced(new, old, every=False)
-        outcomes = self._read_parents(new, fields, linearizable=True)
-        missing = {f.name: new[f.name] for f, found in zip(fields, outcomes) if found is None}
+        """After the write: if a parent ``new`` gained was deleted meanwhile, remove the row
+        (and what references it) and raise."""
+        missing = self._parents.missing_after_write(new, old)
         if missing:
             self._remove(new, old)
-            raise ForeignKeyError.for_values(missing)
-
-    def _check_new_parents(self, rows: list[Row], ttl: int) -> list[int]:
-        """:meth:`_check_parents` for new rows, each parent read once: the TTL of each row."""
-        found = self._parents_of(rows, linearizable=False)
-        self._raise_missing(rows, found)
-        ttls = []
-        for row in rows:
-            row_ttl = ttl
-            for key in self._parent_keys(row):
-                row_ttl = _capped(row_ttl, remaining_ttl(found[key] or {}))
-            ttls.append(row_ttl)
-        return ttls
-
-    def _recheck_new_parents(self, rows: list[Row]) -> None:
-        """:meth:`_recheck_parents` for new rows (the caller removes them)."""
-        self._raise_missing(rows, self._parents_of(rows, linearizable=True))
-
-    def _parents_of(self, rows: list[Row], *, linearizable: bool) -> dict[tuple[str, Any], Row | None]:
-        """Every parent the rows reference, read once, by (foreign field, value)."""
-        keys = list(dict.fromkeys(key for row in rows for key in self._parent_keys(row)))
-        fields = [self.entity[name] for name, _ in keys]
-        requests = [
-            self._parent_request(f.foreign_entity or "", f.foreign_field or "id", value, linearizable)
-            for f, (_, value) in zip(fields, keys)
-        ]
-        found: dict[tuple[str, Any], Row | None] = {}
-        for key, outcome in zip(keys, self._statements.execute_all(requests)):
-            if isinstance(outcome, DAOError):
-                raise outcome
-            found[key] = outcome.one()
-        return found
-
-    def _parent_keys(self, row: Row) -> list[tuple[str, Any]]:
-        return [(f.name, row[f.name]) for f in self.entity.foreign_fields if row.get(f.name) is not None]
-
-    def _raise_missing(self, rows: list[Row], found: dict[tuple[str, Any], Row | None]) -> None:
-        missing = {
-            f"rows[{index}].{name}": value
-            for index, row in enumerate(rows)
-            for name, value in self._parent_keys(row)
-            if found[name, value] is None
-        }
-        if missing:
             raise ForeignKeyError.for_values(missing)
 
     def _remove(self, new: Row, old: Row | None) -> None:
@@ -409,29 +357,6 @@ class CassandraRepository(Repository):
             self.events.publish(EventType.ENTITY_DELETED, entity_name, row)
         self._claims.release(list(self._claims.of(new).values()), new)
 
-    def _referenced(self, new: Row, old: Row | None, *, every: bool) -> list[Field]:
-        """Foreign fields of ``new`` that are set, and (unless ``every``) new or changed."""
-        return [
-            f for f in self.entity.foreign_fields
-            if new.get(f.name) is not None and (every or old is None or old.get(f.name) != new[f.name])
-        ]
-
-    def _read_parents(self, new: Row, fields: Sequence[Field], *, linearizable: bool) -> list[Row | None]:
-        requests = [
-            self._parent_request(f.foreign_entity or "", f.foreign_field or "id", new[f.name], linearizable)
-            for f in fields
-        ]
-        found: list[Row | None] = []
-        for outcome in self._statements.execute_all(requests):
-            if isinstance(outcome, DAOError):
-                raise outcome
-            found.append(outcome.one())
-        return found
-
-    def _parent_request(self, entity_name: str, field: str, value: Any, linearizable: bool) -> Request:
-        parent = self.catalog[entity_name]
-        cql = self._keyspace.cql(parent).exists_where(field)
-        return Request(cql, [encode(parent[field], value)], linearizable=linearizable)
 
 
 def batch_error(errors: Mapping[int, DAOError]) -> DAOError:
@@ -442,74 +367,6 @@ def batch_error(errors: Mapping[int, DAOError]) -> DAOError:
         return failure
     named = [row_error(index, error) for index, error in sorted(errors.items())]
     return type(named[0])({field: message for error in named for field, message in error.errors.items()})
-
-
-def _capped(ttl: int, parent_ttl: int) -> int:
-    """The TTL of a row under a parent with ``parent_ttl`` seconds left (0: no TTL)."""
-    if parent_ttl == NO_TTL:
-        return ttl
-    return parent_ttl if ttl == NO_TTL else min(ttl, parent_ttl)
-
-
-def key_of(entity: Entity, row: Row) -> list[Any]:
-    """The bound values of ``row``'s primary key."""
-    return [encode(entity[name], row[name]) for name in entity.primary_key]
-
-
-def remaining_ttl(found: Row) -> int:
-    """Seconds the stored row has left to live (0: no TTL), from its ``ttl(<column>)`` values."""
-    ttls = [value for name, value in found.items() if name.startswith("ttl(") and value is not None]
-    return max(ttls, default=NO_TTL)
-
-
-def read_all(statements: Statements, request: Request) -> list[Row]:
-    """Every row of ``request`` from its paging state on, page by page (each page a statement of its own)."""
-    rows: list[Row] = []
-    state = request.paging_state
-    while True:
-        result = statements.execute(_page(request, READ_FETCH_SIZE, state))
-        rows += result.rows
-        if result.paging_state is None:
-            return rows
-        state = result.paging_state
-
-
-def read_pages(statements: Statements, request: Request, size: int) -> Iterator[list[Row]]:
-    """The rows of ``request`` a page of (up to) ``size`` at a time, each read when the previous one is
-    consumed; the driver's paging state says when the last one was read, so no look-ahead is needed."""
-    state = request.paging_state
-    while True:
-        result = statements.execute(_page(request, size, state))
-        yield result.rows
-        if result.paging_state is None:
-            return
-        state = result.paging_state
-
-
-def read_page(statements: Statements, request: Request, size: int) -> tuple[list[Row], bytes | None]:
-    """Up to ``size`` rows from ``request.paging_state``, and the state after them.
-
-    The state is ``None`` when no row follows: a full page looks one row ahead.
-    """
-    rows: list[Row] = []
-    state = request.paging_state
-    while len(rows) < size:
-        result = statements.execute(_page(request, size - len(rows), state))
-        rows += result.rows
-        state = result.paging_state
-        if state is None:
-            return rows, None
-    while True:
-        ahead = statements.execute(_page(request, 1, state))
-        if ahead.rows:
-            return rows, state
-        if ahead.paging_state is None:
-            return rows, None
-        state = ahead.paging_state
-
-
-def _page(request: Request, size: int, state: bytes | None) -> Request:
-    return Request(request.cql, request.params, fetch_size=size, paging_state=state)
 
 
 def _lost(before: dict[str, Claim], after: dict[str, Claim]) -> list[Claim]:

@@ -24,7 +24,7 @@ from cassandra.metadata import protect_name
 from kong_orm.backends.cassandra.cql import create_table_cql
 from kong_orm.backends.cassandra.keyspace import Keyspace
 from kong_orm.backends.cassandra.models import EXPIRIES, claim_tables
-from kong_orm.backends.cassandra.repository import read_all
+from kong_orm.backends.cassandra.reads import read_all
 from kong_orm.backends.cassandra.settings import CassandraSettings
 from kong_orm.backends.cassandra.statements import Request, Result
 from kong_orm.errors import DAOError
