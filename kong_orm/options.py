@@ -219,7 +219,13 @@ def ssl_setting(raw: Any) -> bool | dict[str, Any]:
     unknown = sorted(set(raw) - set(SSL_KEYS))
     if unknown:
         raise ConfigError(f"unknown ssl setting {unknown[0]!r}; known: {', '.join(SSL_KEYS)}", option="ssl")
-    return {key: (flag if key in _SSL_FLAGS else text)(value) for key, value in raw.items() if value is not None}
+    return {key: _ssl_value(key, value) for key, value in raw.items() if value is not None}
+
+
+def _ssl_value(key: str, value: Any) -> Any:
+    if key in _SSL_FLAGS:
+        return flag(value)
+    return Masked(text(value)) if key == "key_password" else text(value)
 
 
 def python_object(raw: Any) -> Any:
@@ -297,6 +303,7 @@ POSTGRES = Database(
         Option("sslrootcert", f"{_PEM} (or 'system')", text),
         Option("sslcert", _PEM, text),
         Option("sslkey", _PEM, text),
+        Option("sslpassword", "the passphrase of an encrypted sslkey", text, secret=True),
         Option("prepared_statements", "true or false (false behind PgBouncer's transaction pooling)", flag),
     ),
     {"username": "user", "password": "password", "host": "host", "port": "port", "database": "database"},
@@ -323,6 +330,7 @@ CASSANDRA = Database(
         Option("ssl_certificate_authority", _PEM, text),
         Option("ssl_certificate", _PEM, text),
         Option("ssl_key", _PEM, text),
+        Option("ssl_key_password", "the passphrase of an encrypted ssl_key", text, secret=True),
         Option("session", "a connected cassandra.cluster.Session (dict configs only)", python_object),
     ),
     {"username": "username", "password": "password", "host": "contact_points", "port": "port", "database": "keyspace"},

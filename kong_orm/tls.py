@@ -1,8 +1,9 @@
 """TLS settings that only make sense together, checked when a config is made.
 
 The same rules hold on every store: a TLS file must be a readable PEM file,
-a client certificate comes with its (unencrypted) private key, and a TLS
-setting given while TLS is off or optional is refused rather than ignored.
+a client certificate comes with its private key (and the key's passphrase when
+it is encrypted), and a TLS setting given while TLS is off or optional is
+refused rather than ignored.
 Files are read with the standard ``ssl`` module, so a wrong path or file is a
 :class:`~kong_orm.errors.ConfigError` naming its option, not a driver error
 on first use.
@@ -16,11 +17,13 @@ from typing import Any
 from kong_orm.errors import ConfigError
 
 POSTGRES_TLS_MODES = ("require", "verify-ca", "verify-full")
-POSTGRES_FILES = ("sslrootcert", "sslcert", "sslkey")
+POSTGRES_TLS_OPTIONS = ("sslrootcert", "sslcert", "sslkey", "sslpassword")
 POSTGRES_SYSTEM_ROOTS = "system"
 """``sslrootcert=system``: libpq verifies against the system's trusted roots."""
 
-CASSANDRA_SSL_KEYS = ("enabled", "verify", "verify_hostname", "certificate_authority", "certificate", "key")
+CASSANDRA_SSL_KEYS = (
+    "enabled", "verify", "verify_hostname", "certificate_authority", "certificate", "key", "key_password",
+)
 CASSANDRA_FLAT = {key: f"ssl_{key}" for key in CASSANDRA_SSL_KEYS[1:]}
 """The ``ssl_*`` option that sets each key of the ``ssl`` mapping."""
 
@@ -28,7 +31,7 @@ CASSANDRA_FLAT = {key: f"ssl_{key}" for key in CASSANDRA_SSL_KEYS[1:]}
 def check_postgres(options: Mapping[str, Any]) -> None:
     """Refuse TLS files under an sslmode that may not use TLS, and files that cannot serve."""
     mode = options.get("sslmode")
-    for name in POSTGRES_FILES:
+    for name in POSTGRES_TLS_OPTIONS:
         if name in options and mode not in POSTGRES_TLS_MODES:
             shown = "not set" if mode is None else repr(mode)
             raise ConfigError(
@@ -38,7 +41,8 @@ def check_postgres(options: Mapping[str, Any]) -> None:
             )
     if options.get("sslrootcert", POSTGRES_SYSTEM_ROOTS) != POSTGRES_SYSTEM_ROOTS:
         check_authority(options["sslrootcert"], "sslrootcert")
-    check_client_pair(options.get("sslcert"), options.get("sslkey"), ("sslcert", "sslkey"))
+    check_client_pair(options.get("sslcert"), options.get("sslkey"), ("sslcert", "sslkey"),
+                      options.get("sslpassword"), "sslpassword")
 
 
 def cassandra_ssl(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -75,7 +79,8 @@ def check_cassandra(options: Mapping[str, Any]) -> None:
                    "is used to verify the nodes' certificates: it needs ssl_verify=true (verify: true)")
     if "certificate_authority" in given:
         check_authority(given["certificate_authority"], name("certificate_authority"))
-    check_client_pair(given.get("certificate"), given.get("key"), (name("certificate"), name("key")))
+    check_client_pair(given.get("certificate"), given.get("key"), (name("certificate"), name("key")),
+                      given.get("key_password"), name("key_password"))
 
 
 def check_authority(path: str, option: str) -> None:
@@ -88,9 +93,15 @@ def check_authority(path: str, option: str) -> None:
         raise _unreadable(option, path, exc) from None
 
 
-def check_client_pair(certificate: str | None, key: str | None, options: tuple[str, str]) -> None:
-    """Both or neither; the certificate a PEM file, the key its unencrypted PEM private key."""
+def check_client_pair(
+    certificate: str | None, key: str | None, options: tuple[str, str], passphrase: str | None, passphrase_option: str
+) -> None:
+    """Both or neither; the certificate a PEM file, the key its PEM private key, unencrypted
+    or opened by ``passphrase`` (which needs a key)."""
     certificate_option, key_option = options
+    if passphrase is not None and key is None:
+        raise ConfigError(f"option {passphrase_option!r} needs {key_option!r}: it opens an encrypted private key",
+                          option=key_option)
     if certificate is None and key is None:
         return
     if certificate is None or key is None:
@@ -99,11 +110,14 @@ def check_client_pair(certificate: str | None, key: str | None, options: tuple[s
                           option=missing)
     check_authority(certificate, certificate_option)
     try:
-        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_cert_chain(certificate, key, password=_encrypted)
-    except (ssl.SSLError, _EncryptedKey):
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_cert_chain(certificate, key, password=passphrase or _encrypted)
+    except _EncryptedKey:
+        raise ConfigError(f"option {key_option!r}: {key!r} is encrypted: give its passphrase as "
+                          f"{passphrase_option!r}", option=passphrase_option) from None
+    except ssl.SSLError:
+        opened = f"the PEM private key (opened by {passphrase_option!r})" if passphrase else "the PEM private key"
         raise ConfigError(
-            f"option {key_option!r}: {key!r} is not the unencrypted PEM private key of the certificate "
-            f"in {certificate_option!r}",
+            f"option {key_option!r}: {key!r} is not {opened} of the certificate in {certificate_option!r}",
             option=key_option,
         ) from None
     except OSError as exc:

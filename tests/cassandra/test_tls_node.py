@@ -7,8 +7,10 @@ fail as a DatabaseError that shows no secret, in its message or in any log.
 from __future__ import annotations
 
 import ssl
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,6 +110,20 @@ def test_a_verified_tls_connection_with_a_client_certificate_and_a_password(
         assert factory.consumers.find({"id": consumer["id"]}) == consumer
         seen = clients(factory)
         assert checks_host_names(factory)  # the node's certificate names 127.0.0.1
+        for shown in (factory.config, factory, factory.backend, *vars(factory.backend).values()):
+            assert_hidden(repr(shown))
+    assert seen and all(row["ssl_enabled"] and row["username"] == ROLE for row in seen), seen
+
+
+def test_a_client_key_under_a_passphrase_opens_with_ssl_key_password(
+    served: Served, tmp_path: Path, logs: pytest.LogCaptureFixture
+) -> None:
+    encrypted = tmp_path / "client-encrypted.key"
+    subprocess.run(["openssl", "pkey", "-in", str(served.certificates.client.key), "-aes256",
+                    "-passout", f"pass:{CASSANDRA_PASSWORD}", "-out", str(encrypted)], check=True, capture_output=True)
+    url = served.verified(ssl_key=encrypted, ssl_key_password=CASSANDRA_PASSWORD)
+    with create_factory(url, plugins=[]) as factory:
+        seen = clients(factory)
         for shown in (factory.config, factory, factory.backend, *vars(factory.backend).values()):
             assert_hidden(repr(shown))
     assert seen and all(row["ssl_enabled"] and row["username"] == ROLE for row in seen), seen

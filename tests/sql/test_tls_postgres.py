@@ -4,8 +4,10 @@ that authority and presenting a client certificate works over TLS; with
 another authority it fails with a DatabaseError that shows no secret."""
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg2
@@ -102,6 +104,20 @@ def test_verify_full_with_the_authority_and_a_client_certificate(
         ssl, client_dn, plain = connection_tls(factory)
     assert ssl is True and client_dn == f"/CN={CLIENT_NAME}"
     assert plain == 0, "a connection to the database without TLS"
+
+
+def test_a_client_key_under_a_passphrase_opens_with_sslpassword(
+    served: Served, tmp_path: Path, logs: pytest.LogCaptureFixture
+) -> None:
+    client = served.certificates.client
+    encrypted = tmp_path / "client-encrypted.key"
+    subprocess.run(["openssl", "pkey", "-in", str(client.key), "-aes256", "-passout", f"pass:{PG_PASSWORD}",
+                    "-out", str(encrypted)], check=True, capture_output=True)
+    url = verified(served, sslcert=client.certificate, sslkey=encrypted, sslpassword=PG_PASSWORD)
+    with create_factory(url, plugins=[]) as factory:
+        ssl, client_dn, _ = connection_tls(factory)
+        assert_hidden(repr(factory.config))
+    assert ssl is True and client_dn == f"/CN={CLIENT_NAME}"
 
 
 def test_verify_full_without_a_client_certificate(served: Served) -> None:

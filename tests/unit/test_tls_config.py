@@ -83,9 +83,15 @@ def test_postgres_system_roots_need_no_file() -> None:
         ("sslmode=verify-full&sslrootcert={key}", "sslrootcert", "option 'sslrootcert': '{key}' holds no PEM"),
         ("sslmode=require&sslcert={key}&sslkey={key}", "sslcert", "option 'sslcert': '{key}' holds no PEM"),
         ("sslmode=require&sslcert={cert}&sslkey={other_key}", "sslkey",
-         "option 'sslkey': '{other_key}' is not the unencrypted PEM private key of the certificate in 'sslcert'"),
-        ("sslmode=require&sslcert={cert}&sslkey={encrypted_key}", "sslkey",
-         "option 'sslkey': '{encrypted_key}' is not the unencrypted PEM private key"),
+         "option 'sslkey': '{other_key}' is not the PEM private key of the certificate in 'sslcert'"),
+        ("sslmode=require&sslcert={cert}&sslkey={encrypted_key}", "sslpassword",
+         "option 'sslkey': '{encrypted_key}' is encrypted: give its passphrase as 'sslpassword'"),
+        ("sslmode=require&sslcert={cert}&sslkey={encrypted_key}&sslpassword=wrong", "sslkey",
+         "option 'sslkey': '{encrypted_key}' is not the PEM private key (opened by 'sslpassword') of the "
+         "certificate in 'sslcert'"),
+        ("sslmode=require&sslpassword=x", "sslkey",
+         "option 'sslpassword' needs 'sslkey': it opens an encrypted private key"),
+        ("sslpassword=x", "sslpassword", "option 'sslpassword' needs sslmode require"),
         ("sslmode=require&sslcert={cert}&sslkey={missing}", "sslkey", "option 'sslkey': cannot read '{missing}'"),
         ("sslmode=maybe", "sslmode", "option 'sslmode' takes one of disable, allow, prefer, require, verify-ca"),
     ],
@@ -135,10 +141,14 @@ CASSANDRA = "cassandra://127.0.0.1/kong?"
         ({"ssl": {"enabled": True, "verify": True, "certificate_authority": "{key}"}}, "ssl.certificate_authority",
          "option 'ssl.certificate_authority': '{key}' holds no PEM certificate"),
         ({"ssl": True, "ssl_certificate": "{cert}", "ssl_key": "{other_key}"}, "ssl_key",
-         "option 'ssl_key': '{other_key}' is not the unencrypted PEM private key of the certificate in "
-         "'ssl_certificate'"),
-        ({"ssl": True, "ssl_certificate": "{cert}", "ssl_key": "{encrypted_key}"}, "ssl_key",
-         "option 'ssl_key': '{encrypted_key}' is not the unencrypted PEM private key"),
+         "option 'ssl_key': '{other_key}' is not the PEM private key of the certificate in 'ssl_certificate'"),
+        ({"ssl": True, "ssl_certificate": "{cert}", "ssl_key": "{encrypted_key}"}, "ssl_key_password",
+         "option 'ssl_key': '{encrypted_key}' is encrypted: give its passphrase as 'ssl_key_password'"),
+        ({"ssl": {"enabled": True, "certificate": "{cert}", "key": "{encrypted_key}", "key_password": "wrong"}},
+         "ssl.key", "option 'ssl.key': '{encrypted_key}' is not the PEM private key (opened by 'ssl.key_password')"),
+        ({"ssl": True, "ssl_key_password": "x"}, "ssl_key",
+         "option 'ssl_key_password' needs 'ssl_key': it opens an encrypted private key"),
+        ({"ssl_key_password": "x"}, "ssl_key_password", "option 'ssl_key_password' needs TLS on"),
     ],
 )
 def test_cassandra_options_that_do_not_fit_are_refused(
@@ -179,3 +189,34 @@ def test_cassandra_tls_options_in_a_url(certificates: Certificates) -> None:
              f"&ssl_certificate={certificates.client.certificate}&ssl_key={certificates.client.key}")
     options = Config.from_url(CASSANDRA + query).options
     assert options["ssl_verify_hostname"] is False and options["ssl_key"] == str(certificates.client.key)
+
+
+PASSPHRASE = "x"
+"""What :func:`encrypted_key` encrypted the key with."""
+
+
+def test_postgres_encrypted_key_with_its_passphrase_reaches_libpq_masked(
+    certificates: Certificates, encrypted_key: Path
+) -> None:
+    query = (f"sslmode=require&sslcert={certificates.client.certificate}&sslkey={encrypted_key}"
+             f"&sslpassword={PASSPHRASE}")
+    config = Config.from_url(PG + query)
+    assert dict(database_url(config).query)["sslpassword"] == PASSPHRASE
+    assert repr(config.options["sslpassword"]) == "'***'"
+    assert "sslpassword=***" in repr(config.url) and "sslpassword=x" not in repr(config)
+
+
+def test_cassandra_encrypted_key_with_its_passphrase_opens_in_the_tls_context(
+    certificates: Certificates, encrypted_key: Path
+) -> None:
+    from kong_orm.backends.cassandra.connection import ssl_context
+    from kong_orm.backends.cassandra.settings import CassandraSettings
+
+    ssl = {"enabled": True, "certificate": str(certificates.client.certificate), "key": str(encrypted_key),
+           "key_password": PASSPHRASE}
+    config = Config("cassandra", options={"ssl": ssl})
+    assert repr(config.options["ssl"]["key_password"]) == "'***'"
+    assert ssl_context(CassandraSettings.from_config(config).ssl) is not None
+    flat = Config.from_url(CASSANDRA + f"ssl=true&ssl_certificate={certificates.client.certificate}"
+                           f"&ssl_key={encrypted_key}&ssl_key_password={PASSPHRASE}")
+    assert ssl_context(CassandraSettings.from_config(flat).ssl) is not None

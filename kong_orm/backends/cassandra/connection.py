@@ -213,5 +213,5 @@ def ssl_context(settings: SslSettings) -> ssl.SSLContext | None:
     if not settings.verify:
         context.verify_mode = ssl.CERT_NONE
     if settings.certificate is not None:
-        context.load_cert_chain(settings.certificate, settings.key)
+        context.load_cert_chain(settings.certificate, settings.key, password=settings.key_password)
     return context

@@ -31,7 +31,8 @@ class SslSettings:
     against ``certificate_authority`` (a PEM file; the system's roots when
     ``None``) and, unless ``verify_hostname`` is false, that it names the
     node's address; ``certificate`` and ``key``: the client's own (PEM
-    files), for nodes that require one."""
+    files), for nodes that require one; ``key_password``: the passphrase of
+    an encrypted ``key``."""
 
     enabled: bool = False
     verify: bool = False
@@ -39,6 +40,7 @@ class SslSettings:
     certificate_authority: str | None = None
     certificate: str | None = None
     key: str | None = None
+    key_password: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
