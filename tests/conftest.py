@@ -12,8 +12,10 @@ backend list, and runs (failing if the server is missing) when it is.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +38,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if unwanted:
         config.hook.pytest_deselected(items=unwanted)
         items[:] = [item for item in items if item not in unwanted]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Close the factories a test made and left open: the purge thread of one left open
+    would go on deleting, and reporting to itself, other tests' expired rows."""
+    made: list[weakref.ref[DAOFactory]] = []
+    original = DAOFactory.__init__
+
+    def recording(self: DAOFactory, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    DAOFactory.__init__ = recording  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        DAOFactory.__init__ = original  # type: ignore[method-assign]
+        for made_by_test in made:
+            left = made_by_test()
+            if left is not None:
+                left.close()
 
 
 def backend_url(backend: str, scratch: Path) -> str:
