@@ -47,6 +47,13 @@ def test_find_is_one_message(factory: DAOFactory) -> None:
     assert [_starts(message) for message in sent] == [["SELECT"]]
 
 
+def test_a_whole_table_count_is_one_message(factory: DAOFactory) -> None:
+    add_consumer(factory)
+    with messages(factory) as sent:
+        factory.consumers.count()
+    assert [_starts(message) for message in sent] == [["SELECT"]]
+
+
 def test_update_is_two_messages(factory: DAOFactory) -> None:
     plugin = add_plugin(factory, add_api(factory))
     with count_statements(factory) as counted, messages(factory) as sent:

@@ -76,6 +76,7 @@ class EntityCql:
             lambda keys: f"SELECT {_names(self.columns)}{ttls} FROM {self.table}" + self._where(keys)
         )
         self.count_where = _Memo(lambda keys: f"SELECT COUNT(*) FROM {self.table}" + self._where(keys))
+        self.count_slice_where = _Memo(self._count_slice_where)
         self.exists_where = _Memo(self._exists_where)
 
     def _where(self, keys: tuple[str, ...]) -> str:
@@ -86,6 +87,22 @@ class EntityCql:
             return ""
         looked_up = set(keys) <= self.indexed or set(keys) == self.partition
         return f" WHERE {_equal(keys)}" + ("" if looked_up else " ALLOW FILTERING")
+
+    def scans(self, keys: tuple[str, ...]) -> bool:
+        """Whether a read filtered on ``keys`` goes through the whole table (no lookup serves it)."""
+        return not keys or not (set(keys) <= self.indexed or set(keys) == self.partition)
+
+    def _count_slice_where(self, keys: tuple[str, ...]) -> str:
+        """:attr:`count_where` over the partitions whose token is in ``(?, ?]``: one slice of a
+        count that scans. Bind: the two tokens, then the values of ``keys``."""
+        token = f"token({_names(self.partition_key)})"
+        condition = f"{token} > ? AND {token} <= ?" + (f" AND {_equal(keys)} ALLOW FILTERING" if keys else "")
+        return f"SELECT COUNT(*) FROM {self.table} WHERE {condition}"
+
+    @functools.cached_property
+    def partition_key(self) -> tuple[str, ...]:
+        """The partition key's columns, in order."""
+        return tuple(c.db_field_name for c in self.model._partition_keys.values())
 
     @functools.cached_property
     def select_by_pk(self) -> str:

@@ -9,12 +9,60 @@ from collections.abc import Iterator
 from typing import Any
 
 from kong_orm.backends.cassandra.codec import encode
-from kong_orm.backends.cassandra.statements import Request, Statements
+from kong_orm.backends.cassandra.statements import Request, Result, Statements
+from kong_orm.errors import DAOError
 from kong_orm.repository import Row
 from kong_orm.schema.entity import Entity
 
 READ_FETCH_SIZE = 1000
 NO_TTL = 0
+COUNT_SLICES = 32
+"""Token ranges a count that scans a large table is split into: each slice reads its share of
+the table, so no single request runs into the node's range timeout."""
+COUNT_WINDOW = 2
+"""Slices counted at a time: more would share the node and each take as long as the whole."""
+ONE_STATEMENT_ROWS = 200_000
+"""Rows a count may expect to read in one statement: a table whose first slice holds fewer than
+this many over :data:`COUNT_SLICES` is counted in two statements (that slice, then the rest)."""
+MURMUR3 = "org.apache.cassandra.dht.Murmur3Partitioner"
+_LOWEST, _HIGHEST = -(2**63), 2**63 - 1
+
+
+def ring_slices(count: int) -> list[tuple[int, int]]:
+    """``count`` token ranges ``(low, high]`` that cover Murmur3's ring without overlapping
+    (no key hashes to the lowest token: Murmur3 maps it to the highest)."""
+    step = (_HIGHEST - _LOWEST) // count
+    bounds = [_LOWEST + index * step for index in range(count)] + [_HIGHEST]
+    return list(zip(bounds, bounds[1:]))
+
+
+def count_in_slices(statements: Statements, cql: str, values: list[Any], every_row_cql: str) -> int:
+    """The sum of ``cql`` (a count over the tokens in ``(?, ?]``, then ``values``) over the ring.
+
+    The first slice tells the table's size (``every_row_cql``: the same count without a filter,
+    read for a filtered one, which scans every row however few match): a small table's rest is
+    counted at once (two statements in all, three with a filter), a large one's slice by slice,
+    :data:`COUNT_WINDOW` at a time.
+    """
+    slices = ring_slices(COUNT_SLICES)
+    first = _count(statements.execute(Request(cql, [*slices[0], *values])))
+    scanned = first if cql == every_row_cql else _count(statements.execute(Request(every_row_cql, [*slices[0]])))
+    if scanned * COUNT_SLICES <= ONE_STATEMENT_ROWS:
+        return first + _count(statements.execute(Request(cql, [slices[0][1], _HIGHEST, *values])))
+    requests = [Request(cql, [low, high, *values]) for low, high in slices[1:]]
+    total = first
+    for outcome in statements.execute_all(requests, window=COUNT_WINDOW):
+        if isinstance(outcome, DAOError):
+            raise outcome
+        total += _count(outcome)
+    return total
+
+
+def _count(result: Result) -> int:
+    found = result.one()
+    return int(found["count"]) if found else 0
+
+
 
 
 def key_of(entity: Entity, row: Row) -> list[Any]:

@@ -41,8 +41,10 @@ from kong_orm.backends.cassandra.keyspace import Keyspace
 from kong_orm.backends.cassandra.parents import Parents
 from kong_orm.backends.cassandra.positions import pack, unpack
 from kong_orm.backends.cassandra.reads import (
+    MURMUR3,
     NO_TTL,
     READ_FETCH_SIZE,
+    count_in_slices,
     key_of,
     page_request,
     read_all,
@@ -101,8 +103,12 @@ class CassandraRepository(Repository):
 
     def _count_rows(self, filter_: Row) -> int:
         keys = tuple(sorted(filter_))
-        request = Request(self._cql.count_where(keys), encode_row(self.entity, filter_, keys))
-        found = self._statements.execute(request).one()
+        values = encode_row(self.entity, filter_, keys)
+        if self._cql.scans(keys) and self._statements.partitioner() == MURMUR3:
+            return count_in_slices(
+                self._statements, self._cql.count_slice_where(keys), values, self._cql.count_slice_where(())
+            )
+        found = self._statements.execute(Request(self._cql.count_where(keys), values)).one()
         return int(found["count"]) if found else 0
 
     def _read_all(self, entity: Entity, filter_: Row) -> list[Row]:

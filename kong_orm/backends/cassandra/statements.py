@@ -93,10 +93,10 @@ class Statements:
         """Send one request and wait for it; raise :class:`DatabaseError` on failure."""
         return self._outcome(self._execute(request), request)
 
-    def execute_all(self, requests: Sequence[Request]) -> list[Result | DAOError]:
-        """Send ``requests`` concurrently, at most :data:`MAX_IN_FLIGHT` at a time, and wait for
+    def execute_all(self, requests: Sequence[Request], window: int = MAX_IN_FLIGHT) -> list[Result | DAOError]:
+        """Send ``requests`` concurrently, at most ``window`` at a time, and wait for
         all; failures are returned, not raised, in the order of ``requests``."""
-        slots = threading.Semaphore(MAX_IN_FLIGHT)
+        slots = threading.Semaphore(window)
         pending = []
         for request in requests:
             slots.acquire()
@@ -110,6 +110,14 @@ class Statements:
             return self._outcome(future, request)
         except DAOError as error:
             return error
+
+    def partitioner(self) -> str | None:
+        """The cluster's partitioner (a class name) as the driver read it; ``None`` when no node
+        answers (the statement sent next reports why, as a :class:`DatabaseError`)."""
+        try:
+            return self._connection.session().cluster.metadata.partitioner  # type: ignore[no-any-return]
+        except Exception:
+            return None
 
     def listen(self, counter: StatementCounter) -> None:
         with self._lock:
