@@ -6,10 +6,13 @@ hold positive figures (``n/a`` where kong_orm does not offer an op).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from benchmarks.scale import OPS as SCALE_OPS
 from benchmarks.workload import OPS
@@ -17,9 +20,9 @@ from benchmarks.workload import OPS
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_smoke(tmp_path: Path, module: str = "benchmarks") -> tuple[str, dict[str, Any]]:
+def run_smoke(tmp_path: Path, module: str = "benchmarks", *arguments: str) -> tuple[str, dict[str, Any]]:
     out = tmp_path / "smoke.json"
-    command = [sys.executable, "-m", module, "--smoke", "--no-pin", "--json", str(out)]
+    command = [sys.executable, "-m", module, "--smoke", "--no-pin", "--json", str(out), *arguments]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return done.stdout, json.loads(out.read_text())
@@ -60,3 +63,15 @@ def test_scale_smoke_reports_every_size_op_and_streaming_run(tmp_path: Path) -> 
         assert stream["rows_per_s"]["kong_orm"] > 0 and stream["growth_mb"]["kong_orm"] >= 0
     stream_lines = [line.split() for line in stdout.splitlines() if line.startswith("stream ")]
     assert [words[1] for words in stream_lines if words[1].isdigit()] == ["30", "120"]
+
+
+@pytest.mark.only_on("postgres")
+def test_every_postgres_contender_runs_every_op(tmp_path: Path) -> None:
+    url = os.environ["KONG_ORM_TEST_POSTGRES_URL"]  # the tests' database: the run empties kong_orm's tables
+    _, report = run_smoke(tmp_path, "benchmarks", "--backend", "postgres", "--postgres-url", url, "--threads", "1")
+
+    postgres = report["backends"]["postgres"]
+    assert postgres["contenders"] == ["kong_orm", "psycopg2", "core", "orm"]
+    for op, by_contender in postgres["threads"]["1"]["ops"].items():
+        for name, figures in by_contender.items():
+            assert figures is not None and figures["median_us"] > 0, (op, name, figures)
