@@ -5,7 +5,7 @@ import copy
 import enum
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -62,3 +62,8 @@ class Events:
                 subscriber(event_type, entity, row)
             except Exception:
                 log.exception("event subscriber %r failed on %s %s", subscriber, event_type.value, entity)
+
+    def publish_deleted(self, removed: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
+        """``ENTITY_DELETED`` for each ``(entity, row)`` removed (a delete's cascade, a purge)."""
+        for entity, row in removed:
+            self.publish(EventType.ENTITY_DELETED, entity, row)

@@ -8,7 +8,7 @@ from typing import Any
 
 from kong_orm.config import Config, as_config
 from kong_orm.errors import UnknownEntityError
-from kong_orm.events import Events, EventType
+from kong_orm.events import Events
 from kong_orm.paging import Offsets
 from kong_orm.plugins.registry import Plugin
 from kong_orm.purge import DEFAULT_INTERVAL, Purger
@@ -129,8 +129,7 @@ class DAOFactory:
         default 60; 0 turns it off). Reads hide expired rows either way.
         """
         purged = self.backend.purge_expired()
-        for entity_name, row in purged:
-            self.events.publish(EventType.ENTITY_DELETED, entity_name, row)
+        self.events.publish_deleted(purged)
         return len(purged)
 
     def close(self) -> None:

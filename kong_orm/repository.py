@@ -301,8 +301,7 @@ class Repository(ABC):
         """
         pk = primary_key_of(self.entity, primary_key, "delete")
         deleted = [] if matches_nothing(self.entity, pk) else self._delete_cascade(pk)
-        for entity_name, row in deleted:
-            self.events.publish(EventType.ENTITY_DELETED, entity_name, row)
+        self.events.publish_deleted(deleted)
         return deleted[0][1] if deleted else None
 
     def increment(self, rows: Iterable[Mapping[str, Any]]) -> None:

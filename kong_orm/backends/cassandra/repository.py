@@ -54,7 +54,7 @@ from kong_orm.backends.cassandra.reads import (
 )
 from kong_orm.backends.cassandra.statements import Request, Result, Statements
 from kong_orm.errors import DAOError, DatabaseError, ForeignKeyError, UniqueError
-from kong_orm.events import Events, EventType
+from kong_orm.events import Events
 from kong_orm.registry import Catalog
 from kong_orm.repository import PrepareUpdate, Repository, Row, repeated_in_batch, row_error
 from kong_orm.schema.entity import Entity
@@ -212,9 +212,8 @@ class CassandraRepository(Repository):
             log.warning("could not remove the rows of a failed insert_many from %s: %s", self.name, exc)
             removed, left = [], tried
         ours = {id(row) for row in tried}
-        for entity_name, row in removed:
-            if id(row) not in ours:  # rows that referenced the batch's were seen: announce them
-                self.events.publish(EventType.ENTITY_DELETED, entity_name, row)
+        # rows that referenced the batch's were seen: announce them
+        self.events.publish_deleted(pair for pair in removed if id(pair[1]) not in ours)
         gone = {id(row) for _, row in removed}
         for row in left:
             if id(row) not in gone:  # its claims are kept for now: the next purge settles them
@@ -359,8 +358,7 @@ class CassandraRepository(Repository):
         would have: with an event; an inserted one was never seen: none.
         """
         removed = self._delete_rows(self.entity, [new])
-        for entity_name, row in removed[0 if old is not None else 1 :]:
-            self.events.publish(EventType.ENTITY_DELETED, entity_name, row)
+        self.events.publish_deleted(removed[0 if old is not None else 1 :])
         self._claims.release(list(self._claims.of(new).values()), new)
 
 

@@ -30,7 +30,7 @@ from kong_orm.backends.sql.models import EXPIRE_AT, Models
 from kong_orm.backends.sql.statements import NOW, Statements, after_param, alive, pk_params
 from kong_orm.backends.sql.transaction import Transaction
 from kong_orm.errors import DAOError, DatabaseError, ForeignKeyError, UniqueError
-from kong_orm.events import Events, EventType
+from kong_orm.events import Events
 from kong_orm.paging import invalid_offset
 from kong_orm.registry import Catalog
 from kong_orm.repository import PrepareUpdate, Repository, Row, now_ms, repeated_in_batch, row_error
@@ -215,8 +215,7 @@ class SQLRepository(Repository):
     def _purge_now(self) -> int:
         """:meth:`delete_expired`, publishing an event per row; how many went."""
         purged = self.delete_expired()
-        for entity_name, row in purged:
-            self.events.publish(EventType.ENTITY_DELETED, entity_name, row)
+        self.events.publish_deleted(purged)
         return len(purged)
 
     # -- constraint failures ---------------------------------------------
