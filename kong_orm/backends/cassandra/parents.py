@@ -15,7 +15,7 @@ from kong_orm.backends.cassandra.codec import encode
 from kong_orm.backends.cassandra.keyspace import Keyspace
 from kong_orm.backends.cassandra.reads import NO_TTL, remaining_ttl
 from kong_orm.backends.cassandra.statements import Request
-from kong_orm.errors import DAOError, ForeignKeyError
+from kong_orm.errors import ForeignKeyError
 from kong_orm.registry import Catalog
 from kong_orm.repository import Row
 from kong_orm.schema.entity import Entity
@@ -78,12 +78,7 @@ class Parents:
             self._parent_request(f.foreign_entity or "", f.foreign_field or "id", value, linearizable)
             for f, (_, value) in zip(fields, keys)
         ]
-        found: dict[tuple[str, Any], Row | None] = {}
-        for key, outcome in zip(keys, self._statements.execute_all(requests)):
-            if isinstance(outcome, DAOError):
-                raise outcome
-            found[key] = outcome.one()
-        return found
+        return {key: outcome.one() for key, outcome in zip(keys, self._statements.execute_every(requests))}
 
     def _parent_keys(self, row: Row) -> list[tuple[str, Any]]:
         return [(f.name, row[f.name]) for f in self.entity.foreign_fields if row.get(f.name) is not None]
@@ -110,12 +105,7 @@ class Parents:
             self._parent_request(f.foreign_entity or "", f.foreign_field or "id", new[f.name], linearizable)
             for f in fields
         ]
-        found: list[Row | None] = []
-        for outcome in self._statements.execute_all(requests):
-            if isinstance(outcome, DAOError):
-                raise outcome
-            found.append(outcome.one())
-        return found
+        return [outcome.one() for outcome in self._statements.execute_every(requests)]
 
     def _parent_request(self, entity_name: str, field: str, value: Any, linearizable: bool) -> Request:
         parent = self.catalog[entity_name]

@@ -10,7 +10,6 @@ from typing import Any
 
 from kong_orm.backends.cassandra.codec import encode
 from kong_orm.backends.cassandra.statements import Request, Result, Statements
-from kong_orm.errors import DAOError
 from kong_orm.repository import Row
 from kong_orm.schema.entity import Entity
 
@@ -50,12 +49,7 @@ def count_in_slices(statements: Statements, cql: str, values: list[Any], every_r
     if scanned * COUNT_SLICES <= ONE_STATEMENT_ROWS:
         return first + _count(statements.execute(Request(cql, [slices[0][1], _HIGHEST, *values])))
     requests = [Request(cql, [low, high, *values]) for low, high in slices[1:]]
-    total = first
-    for outcome in statements.execute_all(requests, window=COUNT_WINDOW):
-        if isinstance(outcome, DAOError):
-            raise outcome
-        total += _count(outcome)
-    return total
+    return first + sum(_count(outcome) for outcome in statements.execute_every(requests, window=COUNT_WINDOW))
 
 
 def _count(result: Result) -> int:

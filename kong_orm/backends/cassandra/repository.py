@@ -274,9 +274,7 @@ class CassandraRepository(Repository):
         requests = [
             Request(self._cql.increment, [*(row[name] for name in amounts), *key_of(self.entity, row)]) for row in rows
         ]
-        for outcome in self._statements.execute_all(requests):
-            if isinstance(outcome, DAOError):
-                raise outcome
+        self._statements.execute_every(requests)
 
     def _delete_cascade(self, pk: Row) -> list[tuple[str, Row]]:
         found = self._statements.execute(Request(self._cql.select_for_update, key_of(self.entity, pk))).one()

@@ -105,6 +105,14 @@ class Statements:
             pending.append(future)
         return [self._settle(future, request) for future, request in zip(pending, requests)]
 
+    def execute_every(self, requests: Sequence[Request], window: int = MAX_IN_FLIGHT) -> list[Result]:
+        """:meth:`execute_all`, raising the first failure (in the order of ``requests``)."""
+        outcomes = self.execute_all(requests, window)
+        failure = next((outcome for outcome in outcomes if isinstance(outcome, DAOError)), None)
+        if failure is not None:
+            raise failure
+        return [outcome for outcome in outcomes if isinstance(outcome, Result)]  # every one, typed
+
     def _settle(self, future: Any, request: Request) -> Result | DAOError:
         try:
             return self._outcome(future, request)
