@@ -12,7 +12,21 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Double, ForeignKey, Index, MetaData, Table, Text, Uuid, cast, func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Double,
+    ForeignKey,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    cast,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
@@ -29,6 +43,8 @@ NAMING_CONVENTION = {
 }
 EXPIRE_AT = "expire_at"
 """Hidden column: when a row inserted or updated with a TTL expires (ms since epoch)."""
+EXPIRY_INDEX_WHERE = f"{EXPIRE_AT} IS NOT NULL"
+"""The predicate of each table's partial ``expire_at`` index: only rows with a TTL."""
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 COLUMN_TYPES: dict[Kind, TypeEngine[Any]] = {
@@ -132,5 +148,9 @@ def _expiry_index(table: Table) -> Index:
     not pay for it; a condition ``expire_at <= :now`` implies the predicate, which
     lets SQLite and PostgreSQL read the expired rows through it.
     """
-    has_ttl = table.c[EXPIRE_AT].is_not(None)
-    return Index(f"ix_{table.name}_{EXPIRE_AT}", table.c[EXPIRE_AT], sqlite_where=has_ttl, postgresql_where=has_ttl)
+    has_ttl = text(EXPIRY_INDEX_WHERE)
+    return Index(expiry_index_name(table.name), table.c[EXPIRE_AT], sqlite_where=has_ttl, postgresql_where=has_ttl)
+
+
+def expiry_index_name(table: str) -> str:
+    return f"ix_{table}_{EXPIRE_AT}"

@@ -9,8 +9,7 @@ Create Date: 2026-12-01
 """
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
+from kong_orm.backends.sql.migration_ops import create_expiry_indexes, drop_expiry_indexes
 
 revision: str = "0002_rate_limiting_ttl"
 down_revision: str | Sequence[str] | None = "0001_rate_limiting"
@@ -18,14 +17,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLES = ("ratelimiting_metrics",)
-HAS_TTL = sa.text("expire_at IS NOT NULL")
 
 
 def upgrade() -> None:
-    for table in TABLES:
-        op.create_index(f"ix_{table}_expire_at", table, ["expire_at"], sqlite_where=HAS_TTL, postgresql_where=HAS_TTL)
+    create_expiry_indexes(*TABLES)
 
 
 def downgrade() -> None:
-    for table in TABLES:
-        op.drop_index(f"ix_{table}_expire_at", table_name=table)
+    drop_expiry_indexes(*TABLES)
