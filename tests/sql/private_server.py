@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg2
 import pytest
 
 from kong_orm import create_factory
@@ -59,6 +60,17 @@ class PrivateServer:
             data = postgres._data_dir(postgres._state_dir())
         postmaster = int((data / "postmaster.pid").read_text().split()[0])
         return [postmaster, *_children(postmaster)]
+
+    def create_role(self, role: str, password: str) -> None:
+        """A login role and a database of the same name that it owns."""
+        admin = psycopg2.connect(self.url(connect_timeout=5))
+        try:
+            admin.autocommit = True
+            with admin.cursor() as cursor:
+                cursor.execute(f"CREATE ROLE {role} LOGIN PASSWORD %s", (password,))
+                cursor.execute(f"CREATE DATABASE {role} OWNER {role}")
+        finally:
+            admin.close()
 
     def remove(self) -> None:
         with self._selected():

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import psycopg2
 import pytest
 
 from kong_orm import DatabaseError, create_factory
 from tests.leaks import OFFSET_SECRET, PG_PASSWORD, assert_hidden, capturing_every_log, described
-from tests.sql.private_server import PrivateServer, running_private_server
+from tests.sql.private_server import running_private_server
 
 pytestmark = pytest.mark.only_on("postgres")
 
@@ -22,24 +21,13 @@ ROLE = "keeper"
 def keeper_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a database owned by a role whose password is the secret."""
     for server in running_private_server(tmp_path_factory):
-        _create_role(server)
+        server.create_role(ROLE, PG_PASSWORD)
         yield f"postgresql://{ROLE}:{PG_PASSWORD}@127.0.0.1:{server.port}/{ROLE}"
 
 
 @pytest.fixture
 def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
     yield from capturing_every_log(caplog)
-
-
-def _create_role(server: PrivateServer) -> None:
-    admin = psycopg2.connect(server.url(connect_timeout=5))
-    try:
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f"CREATE ROLE {ROLE} LOGIN PASSWORD %s", (PG_PASSWORD,))
-            cursor.execute(f"CREATE DATABASE {ROLE} OWNER {ROLE}")
-    finally:
-        admin.close()
 
 
 def test_migrations_and_paging_log_no_secret(keeper_url: str, logs: pytest.LogCaptureFixture) -> None:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg2
 import pytest
 
 from kong_orm import DAOFactory, DatabaseError, create_factory
@@ -54,7 +53,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     server = TlsServer(free_port(), tmp_path_factory.mktemp("tls-postgres"), tls)
     server.start()
     try:
-        _create_role(server)
+        server.create_role(ROLE, PG_PASSWORD)
         yield Served(server, certificates)
     finally:
         server.stop()
@@ -64,17 +63,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 @pytest.fixture
 def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
     yield from capturing_every_log(caplog)
-
-
-def _create_role(server: PrivateServer) -> None:
-    admin = psycopg2.connect(server.url(connect_timeout=5))
-    try:
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f"CREATE ROLE {ROLE} LOGIN PASSWORD %s", (PG_PASSWORD,))
-            cursor.execute(f"CREATE DATABASE {ROLE} OWNER {ROLE}")
-    finally:
-        admin.close()
 
 
 def verified(served: Served, **options: object) -> str:
