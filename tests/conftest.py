@@ -72,11 +72,19 @@ def backend_url(backend: str, scratch: Path) -> str:
     return url
 
 
+def quiet_config(backend: str, scratch: Path) -> Config:
+    """The config of the test database of ``backend``, without the background purge.
+
+    Purges are the tests' own: a factory purging in the background on the shared
+    test database would take other tests' expired rows and report them to itself.
+    """
+    config = as_config(backend_url(backend, scratch))
+    return Config(config.database, config.url, {**config.options, "purge_interval": 0})
+
+
 def open_migrated(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DAOFactory]:
     """A factory on a fresh schema of ``backend``, closed at the end."""
-    config = as_config(backend_url(backend, tmp_path_factory.mktemp(backend)))
-    # purges are the tests' own: a background one would report expired rows meanwhile
-    factory = create_factory(Config(config.database, config.url, {**config.options, "purge_interval": 0}))
+    factory = create_factory(quiet_config(backend, tmp_path_factory.mktemp(backend)))
     factory.drop_schema()
     factory.run_migrations()
     yield factory

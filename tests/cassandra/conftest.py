@@ -37,8 +37,10 @@ def config_for(**options: Any) -> Config:
 
 def open_factory(**options: Any) -> DAOFactory:
     """A factory on the test server serving the core entities and the two plugins whose configs
-    the tests use (unless ``plugins`` says otherwise): fewer tables to create per keyspace."""
+    the tests use (unless ``plugins`` says otherwise): fewer tables to create per keyspace.
+    No background purge unless asked for: the tests purge when they mean to."""
     options.setdefault("plugins", ["key-auth", "rate-limiting"])
+    options.setdefault("purge_interval", 0)
     return Factory(config_for(**options))
 
 

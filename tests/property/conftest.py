@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from kong_orm import DAOFactory, create_factory
-from tests.conftest import BACKENDS, backend_url
+from tests.conftest import BACKENDS, quiet_config
 
 PROFILE_VARIABLE = "KONG_ORM_HYPOTHESIS_PROFILE"
 _SLOW_STORES = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
@@ -33,7 +33,7 @@ def factories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, DA
     opened: dict[str, DAOFactory] = {}
     try:
         for backend in BACKENDS:
-            opened[backend] = create_factory(backend_url(backend, tmp_path_factory.mktemp(f"property-{backend}")))
+            opened[backend] = create_factory(quiet_config(backend, tmp_path_factory.mktemp(f"property-{backend}")))
             opened[backend].run_migrations()
             opened[backend].truncate_tables()
         yield opened
