@@ -2,8 +2,9 @@
 
 The same rules hold on every store: a TLS file must be a readable PEM file,
 a client certificate comes with its private key (and the key's passphrase when
-it is encrypted), and a TLS setting given while TLS is off or optional is
-refused rather than ignored.
+it is encrypted), a certificate revocation list is a PEM CRL checked only when
+the server's certificate is verified, and a TLS setting given while TLS is off
+or optional, or while nothing is verified, is refused rather than ignored.
 Files are read with the standard ``ssl`` module, so a wrong path or file is a
 :class:`~kong_orm.errors.ConfigError` naming its option, not a driver error
 on first use.
@@ -17,12 +18,13 @@ from typing import Any
 from kong_orm.errors import ConfigError
 
 POSTGRES_TLS_MODES = ("require", "verify-ca", "verify-full")
-POSTGRES_TLS_OPTIONS = ("sslrootcert", "sslcert", "sslkey", "sslpassword")
+POSTGRES_TLS_OPTIONS = ("sslrootcert", "sslcert", "sslkey", "sslpassword", "sslcrl")
+POSTGRES_VERIFYING_MODES = ("verify-ca", "verify-full")
 POSTGRES_SYSTEM_ROOTS = "system"
 """``sslrootcert=system``: libpq verifies against the system's trusted roots."""
 
 CASSANDRA_SSL_KEYS = (
-    "enabled", "verify", "verify_hostname", "certificate_authority", "certificate", "key", "key_password",
+    "enabled", "verify", "verify_hostname", "certificate_authority", "certificate", "key", "key_password", "crl",
 )
 CASSANDRA_FLAT = {key: f"ssl_{key}" for key in CASSANDRA_SSL_KEYS[1:]}
 """The ``ssl_*`` option that sets each key of the ``ssl`` mapping."""
@@ -39,6 +41,14 @@ def check_postgres(options: Mapping[str, Any]) -> None:
                 "which may connect without TLS)",
                 option=name,
             )
+    if "sslcrl" in options:
+        if mode not in POSTGRES_VERIFYING_MODES:
+            raise ConfigError(
+                f"option 'sslcrl' needs sslmode verify-ca or verify-full (sslmode is {mode!r}, which does not "
+                "verify the server's certificate, so no list would be checked)",
+                option="sslcrl",
+            )
+        check_revocation_list(options["sslcrl"], "sslcrl")
     if options.get("sslrootcert", POSTGRES_SYSTEM_ROOTS) != POSTGRES_SYSTEM_ROOTS:
         check_authority(options["sslrootcert"], "sslrootcert")
     check_client_pair(options.get("sslcert"), options.get("sslkey"), ("sslcert", "sslkey"),
@@ -75,10 +85,12 @@ def check_cassandra(options: Mapping[str, Any]) -> None:
     if not given.get("enabled", False):
         refuse_any(CASSANDRA_SSL_KEYS[1:], "needs TLS on (ssl=true, or enabled: true in the ssl mapping)")
     elif not given.get("verify", False):
-        refuse_any(("verify_hostname", "certificate_authority"),
+        refuse_any(("verify_hostname", "certificate_authority", "crl"),
                    "is used to verify the nodes' certificates: it needs ssl_verify=true (verify: true)")
     if "certificate_authority" in given:
         check_authority(given["certificate_authority"], name("certificate_authority"))
+    if "crl" in given:
+        check_revocation_list(given["crl"], name("crl"))
     check_client_pair(given.get("certificate"), given.get("key"), (name("certificate"), name("key")),
                       given.get("key_password"), name("key_password"))
 
@@ -91,6 +103,25 @@ def check_authority(path: str, option: str) -> None:
         raise ConfigError(f"option {option!r}: {path!r} holds no PEM certificate", option=option) from None
     except OSError as exc:
         raise _unreadable(option, path, exc) from None
+
+
+CRL_MARKER = "-----BEGIN X509 CRL-----"
+
+
+def check_revocation_list(path: str, option: str) -> None:
+    """:class:`ConfigError` naming ``option`` unless ``path`` is a readable file holding a
+    PEM certificate revocation list (certificates beside it are allowed, as OpenSSL reads them)."""
+    try:
+        with open(path, encoding="ascii", errors="replace") as file:
+            marked = CRL_MARKER in file.read()
+        if marked:
+            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=path)
+    except ssl.SSLError:
+        marked = False
+    except OSError as exc:
+        raise _unreadable(option, path, exc) from None
+    if not marked:
+        raise ConfigError(f"option {option!r}: {path!r} holds no PEM certificate revocation list", option=option)
 
 
 def check_client_pair(

@@ -1,12 +1,13 @@
 """Throwaway TLS files for the tests: a certificate authority, a server and a
 client certificate it signed, and a second authority that signed neither.
 Made with the ``openssl`` command (RSA keys, unencrypted PKCS#8 PEM), valid
-for two days.
+for two days; :func:`revocation_list` writes the authority's CRL revoking some.
 """
 from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,7 @@ class Certificates:
     server: Pair
     client: Pair
     other_authority: Path
+    authority_key: Path
 
 
 def make_certificates(folder: Path) -> Certificates:
@@ -55,7 +57,34 @@ def make_certificates(folder: Path) -> Certificates:
     server = _leaf(folder, "server", "localhost", authority, usage="serverAuth", names=SERVER_NAMES, serial=2)
     client = _leaf(folder, "client", CLIENT_NAME, authority, usage="clientAuth", names=None, serial=3)
     other = _authority(folder, "other-ca", "kong_orm unrelated CA")
-    return Certificates(authority.certificate, server, client, other.certificate)
+    return Certificates(authority.certificate, server, client, other.certificate, authority.key)
+
+
+_CA_DATABASE = """\
+[ca]
+default_ca = authority
+[authority]
+database = {folder}/index.txt
+crlnumber = {folder}/crlnumber
+default_md = sha256
+default_crl_days = 2
+"""
+
+
+def revocation_list(certificates: Certificates, folder: Path, revoked: Sequence[Path]) -> Path:
+    """Write into ``folder`` (its own: it holds the list's records) the authority's PEM
+    certificate revocation list revoking the ``revoked`` certificates (none: an empty list)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.txt").write_text("")
+    (folder / "crlnumber").write_text("01\n")
+    config = folder / "ca.cnf"
+    config.write_text(_CA_DATABASE.format(folder=folder))
+    signer = ("-config", config, "-cert", certificates.authority, "-keyfile", certificates.authority_key)
+    for certificate in revoked:
+        _openssl("ca", *signer, "-revoke", certificate)
+    crl = folder / "crl.pem"
+    _openssl("ca", *signer, "-gencrl", "-out", crl)
+    return crl
 
 
 def _authority(folder: Path, name: str, common_name: str) -> Pair:

@@ -1,8 +1,9 @@
 """TLS and password options reach the driver: a private Cassandra node serving
 CQL over TLS only, requiring a client certificate of a throwaway authority
 and a password. A factory verifying the node with that authority works over
-TLS as its role; another authority, no client certificate or a wrong password
-fail as a DatabaseError that shows no secret, in its message or in any log.
+TLS as its role; another authority, a revocation list revoking the node's
+certificate, no client certificate or a wrong password fail as a DatabaseError
+that shows no secret, in its message or in any log.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from cassandra.policies import RoundRobinPolicy
 
 from kong_orm import DAOFactory, DatabaseError, create_factory
 from tests.cassandra.conftest import SCHEMA_TIMEOUT, backend_of
-from tests.certificates import Certificates, make_certificates
+from tests.certificates import Certificates, make_certificates, revocation_list
 from tests.leaks import CASSANDRA_PASSWORD, OFFSET_SECRET, assert_hidden, capturing_every_log, described
 from tests.servers._common import ServerTls
 from tests.servers.cassandra_node import SUPERUSER, PrivateNode
@@ -145,6 +146,21 @@ def failure(url: str) -> DatabaseError:
 def test_another_authority_fails_clearly(served: Served, logs: pytest.LogCaptureFixture) -> None:
     error = failure(served.verified(ssl_certificate_authority=served.certificates.other_authority))
     assert str(error).startswith("[cassandra error]") and "certificate verify failed" in str(error)
+
+
+def test_a_revocation_list_refuses_a_revoked_node_certificate(served: Served, tmp_path: Path) -> None:
+    certificates = served.certificates
+    revoked = revocation_list(certificates, tmp_path / "revoked", [certificates.server.certificate])
+    error = str(failure(served.verified(ssl_crl=revoked)))
+    assert error.startswith("[cassandra error]") and "certificate revoked" in error, error
+
+
+def test_a_revocation_list_lets_a_node_certificate_it_does_not_revoke_through(served: Served, tmp_path: Path) -> None:
+    certificates = served.certificates
+    others = revocation_list(certificates, tmp_path / "others", [certificates.client.certificate])
+    with create_factory(served.verified(ssl_crl=others), plugins=[]) as factory:
+        seen = clients(factory)
+    assert seen and all(row["ssl_enabled"] for row in seen), seen
 
 
 def test_without_a_client_certificate_the_node_refuses(served: Served, logs: pytest.LogCaptureFixture) -> None:

@@ -1,7 +1,8 @@
 """TLS options reach libpq: a private PostgreSQL serving TLS with a throwaway
 authority. A factory verifying the server (``sslmode=verify-full``) with
 that authority and presenting a client certificate works over TLS; with
-another authority it fails with a DatabaseError that shows no secret."""
+another authority, or a revocation list revoking the server's certificate, it
+fails with a DatabaseError that shows no secret."""
 from __future__ import annotations
 
 import subprocess
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from kong_orm import DAOFactory, DatabaseError, create_factory
-from tests.certificates import CLIENT_NAME, Certificates, make_certificates
+from tests.certificates import CLIENT_NAME, Certificates, make_certificates, revocation_list
 from tests.leaks import OFFSET_SECRET, PG_PASSWORD, assert_hidden, capturing_every_log, described
 from tests.servers import postgres
 from tests.servers._common import ServerTls, free_port
@@ -121,6 +122,24 @@ def test_another_authority_fails_clearly_and_shows_no_secret(served: Served, log
     assert str(raised.value).startswith("[postgres error]")
     assert "certificate verify failed" in str(raised.value)
     assert_hidden(described(raised.value))
+
+
+def test_a_revocation_list_refuses_a_revoked_server_certificate(served: Served, tmp_path: Path) -> None:
+    certificates = served.certificates
+    revoked = revocation_list(certificates, tmp_path / "revoked", [certificates.server.certificate])
+    url = verified(served, sslcrl=revoked)
+    with create_factory(url, plugins=[]) as factory, pytest.raises(DatabaseError) as raised:
+        factory.consumers.count()
+    assert str(raised.value).startswith("[postgres error]")
+    assert "certificate verify failed" in str(raised.value)  # libpq does not say why; the next test shows
+
+
+def test_a_revocation_list_lets_a_server_certificate_it_does_not_revoke_through(served: Served, tmp_path: Path) -> None:
+    certificates = served.certificates
+    others = revocation_list(certificates, tmp_path / "others", [certificates.client.certificate])
+    with create_factory(verified(served, sslcrl=others), plugins=[]) as factory:
+        ssl, _, _ = connection_tls(factory)
+    assert ssl is True
 
 
 def test_a_wrong_password_over_tls_shows_no_secret(served: Served, logs: pytest.LogCaptureFixture) -> None:

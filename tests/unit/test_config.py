@@ -91,7 +91,7 @@ def test_unknown_option_error_names_the_known_ones() -> None:
     assert raised.value.option == "timeuot"
     assert str(raised.value).endswith(
         "known options: database, host, offset_secret, password, plugins, pool_size, port, prepared_statements, "
-        "purge_interval, sslcert, sslkey, sslmode, sslpassword, sslrootcert, timeout, user"
+        "purge_interval, sslcert, sslcrl, sslkey, sslmode, sslpassword, sslrootcert, timeout, user"
     )
 
 

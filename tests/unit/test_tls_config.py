@@ -2,6 +2,7 @@
 made, the same way for URLs and dicts, each refusal a ConfigError naming an option."""
 from __future__ import annotations
 
+import ssl
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -9,8 +10,10 @@ from typing import Any
 import pytest
 
 from kong_orm import Config, ConfigError, create_factory
+from kong_orm.backends.cassandra.connection import ssl_context
+from kong_orm.backends.cassandra.settings import CassandraSettings
 from kong_orm.backends.sql.engine import database_url
-from tests.certificates import Certificates, make_certificates
+from tests.certificates import Certificates, make_certificates, revocation_list
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +30,15 @@ def encrypted_key(certificates: Certificates) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def crl(certificates: Certificates) -> Path:
+    return revocation_list(certificates, certificates.authority.parent / "crl", [certificates.server.certificate])
+
+
 def files(certificates: Certificates, encrypted_key: Path) -> dict[str, Path]:
     return {
         "ca": certificates.authority,
+        "crl": certificates.authority.parent / "crl" / "crl.pem",
         "cert": certificates.client.certificate,
         "key": certificates.client.key,
         "other_key": certificates.server.key,
@@ -60,6 +69,11 @@ def test_postgres_tls_options_reach_the_engine_url(certificates: Certificates) -
         "sslcert": str(certificates.client.certificate),
         "sslkey": str(certificates.client.key),
     }
+
+
+def test_a_postgres_revocation_list_reaches_the_engine_url(certificates: Certificates, crl: Path) -> None:
+    url = database_url(Config.from_url(PG + f"sslmode=verify-ca&sslrootcert={certificates.authority}&sslcrl={crl}"))
+    assert url.query["sslcrl"] == str(crl)
 
 
 def test_postgres_system_roots_need_no_file() -> None:
@@ -94,10 +108,16 @@ def test_postgres_system_roots_need_no_file() -> None:
         ("sslpassword=x", "sslpassword", "option 'sslpassword' needs sslmode require"),
         ("sslmode=require&sslcert={cert}&sslkey={missing}", "sslkey", "option 'sslkey': cannot read '{missing}'"),
         ("sslmode=maybe", "sslmode", "option 'sslmode' takes one of disable, allow, prefer, require, verify-ca"),
+        ("sslcrl={crl}", "sslcrl", "option 'sslcrl' needs sslmode require, verify-ca or verify-full"),
+        ("sslmode=require&sslcrl={crl}", "sslcrl",
+         "option 'sslcrl' needs sslmode verify-ca or verify-full (sslmode is 'require', which does not verify the "
+         "server's certificate, so no list would be checked)"),
+        ("sslmode=verify-ca&sslcrl={ca}", "sslcrl", "option 'sslcrl': '{ca}' holds no PEM certificate revocation list"),
+        ("sslmode=verify-ca&sslcrl={missing}", "sslcrl", "option 'sslcrl': cannot read '{missing}'"),
     ],
 )
 def test_postgres_tls_options_that_do_not_fit_are_refused(
-    query: str, option: str, message: str, certificates: Certificates, encrypted_key: Path
+    query: str, option: str, message: str, certificates: Certificates, encrypted_key: Path, crl: Path
 ) -> None:
     paths = files(certificates, encrypted_key)
     error = refused(lambda: Config.from_url(PG + query.format(**paths)))
@@ -149,10 +169,15 @@ CASSANDRA = "cassandra://127.0.0.1/kong?"
         ({"ssl": True, "ssl_key_password": "x"}, "ssl_key",
          "option 'ssl_key_password' needs 'ssl_key': it opens an encrypted private key"),
         ({"ssl_key_password": "x"}, "ssl_key_password", "option 'ssl_key_password' needs TLS on"),
+        ({"ssl_crl": "{crl}"}, "ssl_crl", "option 'ssl_crl' needs TLS on"),
+        ({"ssl": True, "ssl_crl": "{crl}"}, "ssl_crl", "option 'ssl_crl' is used to verify the nodes' certificates"),
+        ({"ssl": {"enabled": True, "verify": True, "crl": "{ca}"}}, "ssl.crl",
+         "option 'ssl.crl': '{ca}' holds no PEM certificate revocation list"),
+        ({"ssl": True, "ssl_verify": True, "ssl_crl": "{folder}"}, "ssl_crl", "option 'ssl_crl': cannot read"),
     ],
 )
 def test_cassandra_options_that_do_not_fit_are_refused(
-    options: dict[str, Any], option: str, message: str, certificates: Certificates, encrypted_key: Path
+    options: dict[str, Any], option: str, message: str, certificates: Certificates, encrypted_key: Path, crl: Path
 ) -> None:
     paths = files(certificates, encrypted_key)
     given = {name: _formatted(value, paths) for name, value in options.items()}
@@ -189,6 +214,18 @@ def test_cassandra_tls_options_in_a_url(certificates: Certificates) -> None:
              f"&ssl_certificate={certificates.client.certificate}&ssl_key={certificates.client.key}")
     options = Config.from_url(CASSANDRA + query).options
     assert options["ssl_verify_hostname"] is False and options["ssl_key"] == str(certificates.client.key)
+
+
+def test_a_cassandra_revocation_list_makes_the_context_check_the_nodes_certificates(crl: Path) -> None:
+    def context(**options: Any) -> ssl.SSLContext:
+        made = ssl_context(CassandraSettings.from_config(Config("cassandra", options=options)).ssl)
+        assert made is not None
+        return made
+
+    for checking in (context(ssl=True, ssl_verify=True, ssl_crl=str(crl)),
+                     context(ssl={"enabled": True, "verify": True, "crl": str(crl)})):
+        assert checking.verify_flags & ssl.VERIFY_CRL_CHECK_LEAF and checking.cert_store_stats()["crl"] == 1
+    assert not context(ssl=True, ssl_verify=True).verify_flags & ssl.VERIFY_CRL_CHECK_LEAF
 
 
 PASSPHRASE = "x"

@@ -204,7 +204,9 @@ def ssl_context(settings: SslSettings) -> ssl.SSLContext | None:
 
     With ``verify_hostname`` the driver checks each node's certificate
     against the address it connects to (it passes that address as the
-    server name when the context checks host names).
+    server name when the context checks host names). With a ``crl``, a
+    node whose certificate it revokes is refused (and so is any node whose
+    certificate's issuer it is not from: OpenSSL then has no list to check).
     """
     if not settings.enabled:
         return None
@@ -212,6 +214,9 @@ def ssl_context(settings: SslSettings) -> ssl.SSLContext | None:
     context.check_hostname = settings.verify and settings.verify_hostname
     if not settings.verify:
         context.verify_mode = ssl.CERT_NONE
+    if settings.crl is not None:
+        context.load_verify_locations(cafile=settings.crl)
+        context.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
     if settings.certificate is not None:
         context.load_cert_chain(settings.certificate, settings.key, password=settings.key_password)
     return context

@@ -32,7 +32,8 @@ class SslSettings:
     ``None``) and, unless ``verify_hostname`` is false, that it names the
     node's address; ``certificate`` and ``key``: the client's own (PEM
     files), for nodes that require one; ``key_password``: the passphrase of
-    an encrypted ``key``."""
+    an encrypted ``key``; ``crl``: a PEM certificate revocation list the
+    nodes' certificates are checked against."""
 
     enabled: bool = False
     verify: bool = False
@@ -41,6 +42,7 @@ class SslSettings:
     certificate: str | None = None
     key: str | None = None
     key_password: str | None = field(default=None, repr=False)
+    crl: str | None = None
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 10.0
 _WRITE = "kong_orm_write"
-_LIBPQ_TLS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword")
+_LIBPQ_TLS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword", "sslcrl")
 """Options handed to libpq as they are (the config checked that they fit together)."""
 
 
