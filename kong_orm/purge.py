@@ -17,6 +17,8 @@ from kong_orm.errors import DAOError
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL = 60.0
 """Seconds between two purges unless the ``purge_interval`` option says otherwise."""
+THREAD_NAME = "kong_orm-purge"
+"""The name of every purge thread."""
 
 
 class Purger:
@@ -28,7 +30,7 @@ class Purger:
         self._purge = weakref.WeakMethod(purge)
         self._interval = interval
         self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="kong_orm-purge", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
 
     def start(self) -> None:
         self._thread.start()

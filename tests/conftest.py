@@ -12,6 +12,7 @@ backend list, and runs (failing if the server is missing) when it is.
 from __future__ import annotations
 
 import os
+import threading
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ import pytest
 
 from kong_orm import DAOFactory, create_factory
 from kong_orm.config import Config, as_config
+from kong_orm.purge import THREAD_NAME as PURGE_THREAD
 
 BACKENDS = os.environ.get("KONG_ORM_TEST_BACKENDS", "sqlite,postgres,cassandra").split(",")
 URL_VARIABLES = {"postgres": "KONG_ORM_TEST_POSTGRES_URL", "cassandra": "KONG_ORM_TEST_CASSANDRA_URL"}
@@ -96,8 +98,20 @@ def migrated_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     yield from open_migrated(request.param, tmp_path_factory)
 
 
+def assert_no_background_purge() -> None:
+    """Fail if a factory purges in the background: it would take the expired rows the
+    tests' own purges expect (a purge thread that was stopped ends within the second)."""
+    for thread in threading.enumerate():
+        if thread.name == PURGE_THREAD:
+            thread.join(timeout=1.0)
+            assert not thread.is_alive(), (
+                "a factory kept by the tests purges in the background: open it with quiet_config"
+            )
+
+
 @pytest.fixture
 def factory(migrated_factory: DAOFactory) -> Iterator[DAOFactory]:
+    assert_no_background_purge()
     migrated_factory.truncate_tables()
     yield migrated_factory
     migrated_factory.events.clear()

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from kong_orm import create_factory
+from kong_orm.purge import THREAD_NAME
 from kong_orm.testing import count_statements
 
 
@@ -55,7 +56,7 @@ def test_purging_can_be_turned_off(tmp_path: Path) -> None:
 
 
 def _purge_threads() -> int:
-    return sum(thread.name == "kong_orm-purge" for thread in threading.enumerate())
+    return sum(thread.name == THREAD_NAME for thread in threading.enumerate())
 
 
 def test_a_factory_dropped_without_close_stops_purging(tmp_path: Path) -> None:
