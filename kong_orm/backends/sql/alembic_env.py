@@ -71,7 +71,6 @@ def run() -> None:
         return
     log.info("migrating %s", store.url.render_as_string(hide_password=True))
     try:
-        with store.engine.connect() as connection:
-            _migrate(connection, metadata)
+        store.write(lambda connection: _migrate(connection, metadata), schema_change=True)
     finally:
         store.dispose()

@@ -116,15 +116,31 @@ def client_bound(timeout: float) -> float:
     return timeout + max(1.0, timeout / 2)
 
 
+@contextmanager
+def unbounded(dbapi_connection: Any) -> Iterator[None]:
+    """Let the calls on ``dbapi_connection`` take as long as the server does, while in
+    this block (a migration may rewrite big tables). Other connections need no change."""
+    bound = getattr(dbapi_connection, "bound", None)
+    if bound is None:
+        yield
+        return
+    dbapi_connection.bound = None
+    try:
+        yield
+    finally:
+        dbapi_connection.bound = bound
+
+
 def bounded_connection_factory(seconds: float) -> Callable[..., Any]:
     """A psycopg2 ``connection_factory`` whose statements, commits and rollbacks
-    fail after ``seconds`` with ``OperationalError`` (a lost connection)."""
+    fail after ``seconds`` with ``OperationalError`` (a lost connection), unless
+    lifted by :func:`unbounded`."""
     import psycopg2.extensions  # type: ignore[import-untyped]
 
     def bounded(conn: Any, call: Callable[[], Any]) -> Any:
-        if conn.closed:
+        if conn.closed or conn.bound is None:
             return call()
-        watched = WATCHDOG.arm(conn.fileno(), seconds)
+        watched = WATCHDOG.arm(conn.fileno(), conn.bound)
         try:
             return call()
         except psycopg2.Error as exc:
@@ -145,6 +161,7 @@ def bounded_connection_factory(seconds: float) -> Callable[..., Any]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.cursor_factory = BoundedCursor
+            self.bound: float | None = seconds
 
         def commit(self) -> None:
             bounded(self, super().commit)

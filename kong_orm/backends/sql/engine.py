@@ -7,14 +7,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import ClauseElement
 
 from kong_orm.backends.sql.compiled import SQLText
-from kong_orm.backends.sql.deadline import bounded_connection_factory, client_bound
+from kong_orm.backends.sql.deadline import bounded_connection_factory, client_bound, unbounded
 from kong_orm.backends.sql.links import (
     ROWS_PER_STATEMENT,
     Driver,
@@ -250,16 +250,22 @@ class Store:
                 raise
         raise AssertionError("unreachable")
 
-    def write(self, work: Callable[[Connection], T]) -> T:
+    def write(self, work: Callable[[Connection], T], *, schema_change: bool = False) -> T:
         """Run ``work`` in one transaction; ``IntegrityError`` is left to the caller.
 
-        Never retried: after a lost connection the outcome is unknown.
+        Never retried: after a lost connection the outcome is unknown. A
+        ``schema_change`` (a migration may rewrite big tables) runs without the
+        statement timeout and the client-side bound on PostgreSQL; its lock
+        waits stay bounded by ``lock_timeout``, so a migration queued behind long
+        transactions fails instead of holding every later query behind its lock.
         """
         try:
-            with self._exclusive, self.translating_errors(), self.engine.connect() as conn, conn.execution_options(
-                **{_WRITE: True}
-            ).begin():
-                return work(conn)
+            with self._exclusive, self.translating_errors(), self.engine.connect() as conn:
+                lifted = unbounded(conn.connection.dbapi_connection) if schema_change else nullcontext()
+                with lifted, conn.execution_options(**{_WRITE: True}).begin():
+                    if schema_change and self.backend == "postgres":
+                        conn.execute(text("SET LOCAL statement_timeout = 0"))
+                    return work(conn)
         except DatabaseError as exc:
             cause = exc.__cause__
             if isinstance(cause, DBAPIError) and cause.connection_invalidated:

@@ -19,7 +19,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, MetaData, Table, text
+from sqlalchemy import Connection, MetaData, Table
 
 from kong_orm.backends.sql.engine import Store
 from kong_orm.backends.sql.models import Models
@@ -127,14 +127,12 @@ def upgrade(store: Store, catalog: Catalog, models: Models) -> dict[str, list[st
     unmigrated = [entity for entity in catalog if catalog.owner(entity) not in locations]
 
     def work(conn: Connection) -> None:
-        if store.backend == "postgres":  # a migration may rewrite big tables: no statement timeout
-            conn.execute(text("SET LOCAL statement_timeout = 0"))
         config.attributes["connection"] = conn
         for target in targets:
             command.upgrade(config, target)
         models.metadata.create_all(conn, tables=models.tables(unmigrated), checkfirst=True)
 
-    store.write(work)
+    store.write(work, schema_change=True)
     after = current(store, catalog)
     applied = {
         component: names[len(before.get(component, [])):]
@@ -156,4 +154,4 @@ def drop(store: Store, catalog: Catalog) -> None:
         models.metadata.drop_all(conn, tables=tables, checkfirst=True)
         Table(VERSION_TABLE, MetaData()).drop(conn, checkfirst=True)
 
-    store.write(work)
+    store.write(work, schema_change=True)
