@@ -72,11 +72,13 @@ class Backend(ABC):
         """Delete every row of every entity."""
 
     @abstractmethod
-    def purge_expired(self) -> list[tuple[str, Row]]:
+    def purge_expired(self) -> Iterator[list[tuple[str, Row]]]:
         """Delete every row whose TTL has passed, with the rows referencing it.
 
-        :return: ``(entity, row)`` per row deleted, each as it was last stored; a
-            row that other purgers or deleters removed first is not included.
+        Yields, as soon as each expired row and its descendants are deleted,
+        ``(entity, row)`` per row (each as last stored), so that a purge failing
+        later still reports what it deleted; a row that other purgers or
+        deleters removed first is not included.
         """
 
     @abstractmethod

@@ -128,9 +128,11 @@ class DAOFactory:
         A background thread does this every ``purge_interval`` seconds (option,
         default 60; 0 turns it off). Reads hide expired rows either way.
         """
-        purged = self.backend.purge_expired()
-        self.events.publish_deleted(purged)
-        return len(purged)
+        count = 0
+        for purged in self.backend.purge_expired():  # published as they go: a later failure loses none
+            self.events.publish_deleted(purged)
+            count += len(purged)
+        return count
 
     def close(self) -> None:
         """Stop the purge thread and release the store's connections."""

@@ -8,6 +8,8 @@ Example::
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from kong_orm.backend import Backend, StatementCounter
 from kong_orm.backends.cassandra.connection import Connection
 from kong_orm.backends.cassandra.errors import translate
@@ -56,13 +58,12 @@ class CassandraBackend(Backend):
         self._repositories[entity.name] = repository
         return repository
 
-    def purge_expired(self) -> list[tuple[str, Row]]:
+    def purge_expired(self) -> Iterator[list[tuple[str, Row]]]:
         """The rows Cassandra let expire, from the ``expiries`` table, parents first; each
         takes along the rows still referencing it. Claims that writes of unknown outcome
         left are settled first (see :meth:`Claims.settle`)."""
         for entity in self.catalog:
             self.keyspace.claims(entity).settle()
-        purged: list[tuple[str, Row]] = []
         while True:
             due = self.keyspace.expiries.due()
             settled = 0
@@ -71,9 +72,10 @@ class CassandraBackend(Backend):
                 if repository is not None:
                     done, rows = repository.purge_expired_row(entry)
                     settled += done
-                    purged += rows
+                    if rows:
+                        yield rows
             if len(due) < DUE_BATCH or not settled:
-                return purged
+                return
 
     def run_migrations(self) -> dict[str, list[str]]:
         return runner.upgrade(self.keyspace, self.settings)

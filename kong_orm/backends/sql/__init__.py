@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -72,14 +73,12 @@ class SQLBackend(Backend):
 
         self.store.write(work)
 
-    def purge_expired(self) -> list[tuple[str, Row]]:
+    def purge_expired(self) -> Iterator[list[tuple[str, Row]]]:
         """Parents first: a child purged along with its parent is reported once."""
-        purged: list[tuple[str, Row]] = []
         for entity in self.catalog.in_dependency_order():
             repository = self._repositories.get(entity.name)
             if repository is not None:
-                purged += repository.delete_expired()
-        return purged
+                yield from repository.delete_expired()
 
     def close(self) -> None:
         self.store.dispose()

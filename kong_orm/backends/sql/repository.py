@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, and_, func, or_, select
@@ -195,28 +195,32 @@ class SQLRepository(Repository):
     def _increment_rows(self, rows: list[Row]) -> None:
         self._store.transaction(lambda tx: tx.commit(self._sql.increment_sql, rows))
 
-    def delete_expired(self) -> list[tuple[str, Row]]:
-        """Delete the rows whose TTL has passed, each with its descendants; return them all.
+    def delete_expired(self) -> Iterator[list[tuple[str, Row]]]:
+        """Delete the rows whose TTL has passed, each with its descendants, yielding
+        each such group once its deletion is committed.
 
         Each row goes as :meth:`delete` would take it, but only while it is still
-        expired: one deleted or renewed meanwhile is left (and not returned).
+        expired: one deleted or renewed meanwhile is left (and not yielded).
         """
-        purged: list[tuple[str, Row]] = []
         names = self.entity.primary_key
         while True:
             params = {NOW: now_ms(), "_limit": PURGE_BATCH}
             expired = self._store.query(self._sql.expired_rows_sql, params)
             for found in expired:
                 row = self._read(found)
-                purged += self._delete_cascade({name: row[name] for name in names}, expired=True)
+                deleted = self._delete_cascade({name: row[name] for name in names}, expired=True)
+                if deleted:
+                    yield deleted
             if len(expired) < PURGE_BATCH:
-                return purged
+                return
 
     def _purge_now(self) -> int:
-        """:meth:`delete_expired`, publishing an event per row; how many went."""
-        purged = self.delete_expired()
-        self.events.publish_deleted(purged)
-        return len(purged)
+        """:meth:`delete_expired`, publishing the events of each deletion as it is done; how many rows went."""
+        count = 0
+        for deleted in self.delete_expired():
+            self.events.publish_deleted(deleted)
+            count += len(deleted)
+        return count
 
     # -- constraint failures ---------------------------------------------
 

@@ -6,10 +6,11 @@ The purge tests use the ``events`` fixture of :mod:`test_events`.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 
-from kong_orm.errors import ForeignKeyError
+from kong_orm.errors import DatabaseError, ForeignKeyError
 from kong_orm.events import EventType
 from kong_orm.factory import DAOFactory
 from kong_orm.testing.contract.helpers import add_api, add_consumer, add_plugin, plugin_key
@@ -130,3 +131,24 @@ def test_a_purge_reports_rows_inserted_together(factory: DAOFactory, events: lis
     assert sorted(events, key=lambda e: e[2]["username"]) == [
         (EventType.ENTITY_DELETED, "consumers", row) for row in stored
     ]
+
+
+def test_a_purge_that_fails_partway_reports_the_rows_it_deleted(
+    factory: DAOFactory, events: list[Event], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    factory.consumers.insert_many([{"username": "brief1"}, {"username": "brief2"}], ttl=TTL)
+    events.clear()
+    time.sleep(TTL + 1.2)
+    purge = factory.backend.purge_expired
+
+    def failing_after_the_first_row() -> Iterator[list[tuple[str, dict[str, object]]]]:
+        yield next(purge())  # the store deleted and yielded one row; the next step fails
+        raise DatabaseError(factory.config.database, "the store went away")
+
+    monkeypatch.setattr(factory.backend, "purge_expired", failing_after_the_first_row)
+    with pytest.raises(DatabaseError):
+        factory.purge_expired()
+    assert len(events) == 1
+    monkeypatch.undo()
+    assert factory.purge_expired() == 1  # the store deleted one row before it yielded it
+    assert sorted(row["username"] for _, _, row in events) == ["brief1", "brief2"]
