@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from kong_orm import DAOFactory, DatabaseError
+from kong_orm.backends.cassandra import cascades as cascades_module
 from kong_orm.backends.cassandra import claims as claims_module
 from kong_orm.backends.cassandra.errors import OutcomeUnknown
 from kong_orm.backends.cassandra.statements import Request, Statements, _Failed
@@ -76,6 +77,59 @@ def test_a_delete_releases_the_claims_of_every_row_it_deleted(
     assert factory.plugins.find(plugin_key(second)) == second
     assert_no_orphan_claims(factory, session, "plugins")
     assert_no_orphan_claims(factory, session, "apis")
+
+
+def _failing_delete_of(monkeypatch: pytest.MonkeyPatch, factory: DAOFactory, entity: str, key: Any) -> None:
+    """Make the delete of the ``entity`` row whose first key value is ``key`` fail unsent."""
+    backend = backend_of(factory)
+    delete = backend.keyspace.cql(factory.catalog[entity]).delete
+    send = backend.statements._execute
+
+    def fails(request: Request) -> Any:
+        if request.cql == delete and request.params[0] == key:
+            return _Failed(TypeError("not sent"))
+        return send(request)
+
+    monkeypatch.setattr(backend.statements, "_execute", fails)
+
+
+def test_a_cascade_cut_short_is_announced_so_far_and_finished_by_the_next_purge(
+    factory: DAOFactory, session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = add_api(factory)
+    first, second = (add_plugin(factory, api, consumer_id=add_consumer(factory)["id"]) for _ in range(2))
+    seen: list[tuple[str, Any]] = []
+    factory.events.subscribe(lambda kind, entity, row: seen.append((entity, row["id"])))
+    with monkeypatch.context() as patched:
+        _failing_delete_of(patched, factory, "plugins", second["id"])
+        with pytest.raises(DatabaseError):
+            factory.apis.delete({"id": api["id"]})
+    assert seen == [("apis", api["id"]), ("plugins", first["id"])]
+    assert factory.plugins.find(plugin_key(second)) == second  # until the purge
+    assert factory.purge_expired() == 1
+    assert seen[-1] == ("plugins", second["id"])
+    assert factory.plugins.find(plugin_key(second)) is None
+    assert factory.purge_expired() == 0
+    assert_no_orphan_claims(factory, session, "plugins")
+
+
+def test_the_note_of_a_delete_that_failed_before_its_row_went_is_dropped_once_stale(
+    factory: DAOFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = add_api(factory)
+    plugin = add_plugin(factory, api)
+    cascades = backend_of(factory).keyspace.cascades
+    with monkeypatch.context() as patched:
+        _failing_delete_of(patched, factory, "apis", api["id"])
+        with pytest.raises(DatabaseError):
+            factory.apis.delete({"id": api["id"]})
+    assert [pending.row["id"] for pending in cascades.pending()] == [api["id"]]
+    assert factory.purge_expired() == 0
+    assert len(cascades.pending()) == 1  # too recent: the delete could still be under way
+    monkeypatch.setattr(cascades_module, "SETTLE_AFTER_SECONDS", 0)
+    assert factory.purge_expired() == 0
+    assert cascades.pending() == []
+    assert factory.plugins.find(plugin_key(plugin)) == plugin
 
 
 def _outcome_unknown() -> OutcomeUnknown:

@@ -10,7 +10,7 @@ from kong_orm.backends.cassandra.migrations.runner import available, component_f
 from kong_orm.registry import Catalog
 from tests.cassandra.conftest import SCHEMA_TIMEOUT, fresh_keyspace, open_factory
 
-CORE = {"core": ["0001_core_schema", "0002_indexes", "0003_expiries"]}
+CORE = {"core": ["0001_core_schema", "0002_indexes", "0003_expiries", "0004_cascades"]}
 
 
 def _replication(session: Any, keyspace: str) -> dict[str, str]:

@@ -17,11 +17,13 @@ from kong_orm import DAOFactory
 from kong_orm.backends.cassandra.cql import EntityCql
 from kong_orm.backends.cassandra.migrations.runner import available, component_folders
 from kong_orm.backends.cassandra.models import (
+    CASCADES,
     EXPIRIES,
     INDEX_CLASS,
     LOOKUP_FIELDS,
     claim_tables,
     declare,
+    declare_cascades,
     declare_claim,
     declare_expiries,
     index_name,
@@ -201,6 +203,7 @@ def test_the_migrations_create_exactly_the_models_tables(component: str) -> None
     models |= {c.name: declare_claim(c, keyspace="ks") for e in entities for c in claim_tables(e)}
     if component == CORE:
         models[EXPIRIES] = declare_expiries(keyspace="ks")
+        models[CASCADES] = declare_cascades(keyspace="ks")
     migrated = _migrated_tables(_FOLDERS[component])
     assert set(migrated) == set(models)
     for name, model in models.items():
@@ -246,12 +249,13 @@ def test_the_keyspace_holds_no_other_tables(factory: DAOFactory, session: Any) -
     backend = backend_of(factory)
     session.cluster.refresh_schema_metadata()
     tables = set(session.cluster.metadata.keyspaces[backend.settings.keyspace].tables)
-    assert tables == set(backend.models) | set(backend.claim_models) | {EXPIRIES, "schema_migrations"}
+    assert tables == set(backend.models) | set(backend.claim_models) | {EXPIRIES, CASCADES, "schema_migrations"}
 
 
-def test_the_expiries_table_matches_its_model(factory: DAOFactory, session: Any) -> None:
-    backend = backend_of(factory)
-    _assert_table_matches(backend.keyspace.expiries_model, _live_table(factory, session, EXPIRIES))
+def test_the_expiries_and_cascades_tables_match_their_models(factory: DAOFactory, session: Any) -> None:
+    keyspace = backend_of(factory).keyspace
+    _assert_table_matches(keyspace.expiries_model, _live_table(factory, session, EXPIRIES))
+    _assert_table_matches(keyspace.cascades_model, _live_table(factory, session, CASCADES))
 
 
 def test_models_query_through_the_factory_connection(factory: DAOFactory) -> None:

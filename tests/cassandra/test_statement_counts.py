@@ -123,9 +123,9 @@ def test_delete_reads_each_child_table_once_per_row(factory: DAOFactory) -> None
         add_plugin(factory, api, consumer_id=add_consumer(factory)["id"])
     with count_statements(factory) as counted:
         factory.apis.delete({"id": api["id"]})
-    # the api: read, delete, release name and host; its plugins: one read, then a
-    # delete and a group release each
-    assert counted.count == 4 + 1 + 3 * 2
+    # the api: read, note the cascade, delete, release name and host; its plugins: one
+    # read, then a delete and a group release each; then the cascade's note is dropped
+    assert counted.count == 5 + 1 + 3 * 2 + 1
     assert _lwts(counted.statements) == 3 + 3 * 2
 
 

@@ -61,9 +61,15 @@ class CassandraBackend(Backend):
     def purge_expired(self) -> Iterator[list[tuple[str, Row]]]:
         """The rows Cassandra let expire, from the ``expiries`` table, parents first; each
         takes along the rows still referencing it. Claims that writes of unknown outcome
-        left are settled first (see :meth:`Claims.settle`)."""
+        left are settled first (see :meth:`Claims.settle`), then the cascades that
+        failures cut short are finished (see :mod:`cascades`)."""
         for entity in self.catalog:
             self.keyspace.claims(entity).settle()
+        for pending in self.keyspace.cascades.pending():
+            finishing = self._repositories.get(pending.entity)
+            deleted = [] if finishing is None else finishing.finish_cascade(pending)
+            if deleted:
+                yield deleted
         while True:
             due = self.keyspace.expiries.due()
             settled = 0

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from kong_orm.backends.cassandra.cascades import Cascades
 from kong_orm.backends.cassandra.claims import Claims
 from kong_orm.backends.cassandra.cql import ClaimCql, EntityCql, qualified
 from kong_orm.backends.cassandra.expiries import Expiries
-from kong_orm.backends.cassandra.models import EXPIRIES, claim_tables, declare, declare_claim, declare_expiries
+from kong_orm.backends.cassandra.models import (
+    CASCADES,
+    EXPIRIES,
+    claim_tables,
+    declare,
+    declare_cascades,
+    declare_claim,
+    declare_expiries,
+)
 from kong_orm.backends.cassandra.statements import Statements
 from kong_orm.registry import Catalog
 from kong_orm.schema.entity import Entity
@@ -27,6 +36,8 @@ class Keyspace:
         self.claim_models = {claim.name: declare_claim(claim, **bound) for claim in claims}
         self.expiries_model = declare_expiries(**bound)
         self.expiries = Expiries(self.expiries_model.column_family_name(), catalog, statements)
+        self.cascades_model = declare_cascades(**bound)
+        self.cascades = Cascades(self.cascades_model.column_family_name(), catalog, statements)
         self._cql = {name: EntityCql(model) for name, model in self.models.items()}
         self._claims = {
             entity.name: Claims(
@@ -49,12 +60,13 @@ class Keyspace:
         return self._claims[entity.name]
 
     def table_names(self) -> list[str]:
-        """Every entity and claim table, children first (as dropped), then :data:`EXPIRIES`."""
+        """Every entity and claim table, children first (as dropped), then :data:`EXPIRIES`
+        and :data:`CASCADES`."""
         names = []
         for entity in reversed(self.catalog.in_dependency_order()):
             names += [table.claim.name for table in self.claims(entity).tables]
             names.append(entity.name)
-        return [*names, EXPIRIES]
+        return [*names, EXPIRIES, CASCADES]
 
     def qualified(self, table: str) -> str:
         return qualified(self.name, table)

@@ -155,6 +155,21 @@ def declare_expiries(*, keyspace: str, connection: str | None = None) -> type[Mo
     return _model(EXPIRIES, attrs, keyspace, connection)
 
 
+CASCADES = "cascades"
+"""The table of cascades under way, read by purges (see :mod:`cascades`)."""
+
+
+def declare_cascades(*, keyspace: str, connection: str | None = None) -> type[Model]:
+    """The cqlengine model of :data:`CASCADES`: per row whose delete is under way and whose
+    entity has children (``entity``, its key as JSON in ``row_key``), the row (``snapshot``, JSON)."""
+    attrs: dict[str, Any] = {
+        "entity": columns.Text(partition_key=True),
+        "row_key": columns.Text(partition_key=True),
+        "snapshot": columns.Text(),
+    }
+    return _model(CASCADES, attrs, keyspace, connection)
+
+
 def _attribute(column: str) -> str:
     """A model attribute for ``column`` that does not shadow cqlengine's own."""
     return f"{column}_" if column in BaseModel.__dict__ else column

@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+from kong_orm.backends.cassandra.cascades import Pending
 from kong_orm.backends.cassandra.claims import Claim
 from kong_orm.backends.cassandra.codec import RowDecoder, as_stored, decode_row, encode, encode_row
 from kong_orm.backends.cassandra.errors import OutcomeUnknown
@@ -121,7 +123,10 @@ class CassandraRepository(Repository):
     def _insert_row(self, row: Row, ttl: int | None, *, fresh_key: bool = False) -> Row:
         ttl = self._parents.check(row, None, ttl or NO_TTL)
         claims = list(self._claims.of(row).values())
-        self._claims.acquire(claims, row, ttl)
+        try:
+            self._claims.acquire(claims, row, ttl)
+        except UniqueError as taken:
+            raise self._with_taken_keys({0: taken}, [row], [fresh_key])[0] from None
         try:
             written = self._write_new(row, ttl, fresh_key)
         except OutcomeUnknown:
@@ -166,7 +171,7 @@ class CassandraRepository(Repository):
             raise UniqueError(repeated)
         taken = self._claims.acquire_all([list(self._claims.of(row).values()) for row in rows], rows, ttls)
         if taken:
-            raise batch_error(taken)
+            raise batch_error(self._with_taken_keys(taken, rows, fresh_keys))
         self._write_batch(rows, ttls, fresh_keys)
         try:
             self._parents.recheck_new(rows)
@@ -205,12 +210,14 @@ class CassandraRepository(Repository):
         cannot be deleted stay, with their claims; a warning says so.
         """
         tried = [*written, *unsure]
+        removed: list[tuple[str, Row]] = []
         try:
-            removed = self._delete_rows(self.entity, tried) if tried else []
+            if tried:
+                self._delete_rows(self.entity, tried, removed)
             left = unsure
         except DAOError as exc:
             log.warning("could not remove the rows of a failed insert_many from %s: %s", self.name, exc)
-            removed, left = [], tried
+            left = tried
         ours = {id(row) for row in tried}
         # rows that referenced the batch's were seen: announce them
         self.events.publish_deleted(pair for pair in removed if id(pair[1]) not in ours)
@@ -220,6 +227,20 @@ class CassandraRepository(Repository):
                 self._claims.leave_unsettled(list(self._claims.of(row).values()), row)
         settled = {id(row) for row in left} | gone  # claims kept, or released
         self._claims.release_rows([row for row in rows if id(row) not in settled])
+
+    def _with_taken_keys(
+        self, errors: Mapping[int, UniqueError], rows: Sequence[Row], fresh_keys: Sequence[bool]
+    ) -> dict[int, UniqueError]:
+        """``errors`` (by row index) also naming the key of each row whose given key a stored row
+        holds, as SQL names every collision of a row (looked up only once a claim failed)."""
+        given = [index for index in errors if not fresh_keys[index]]
+        requests = [Request(self._cql.select_for_update, key_of(self.entity, rows[index])) for index in given]
+        named = dict(errors)
+        for index, outcome in zip(given, self._statements.execute_all(requests)):
+            if isinstance(outcome, Result) and outcome.rows:
+                key_taken = UniqueError.for_values(self._key_values(rows[index]))
+                named[index] = UniqueError({**key_taken.errors, **errors[index].errors})
+        return named
 
     def _key_values(self, row: Row) -> Row:
         return {name: row[name] for name in self.entity.primary_key}
@@ -280,51 +301,89 @@ class CassandraRepository(Repository):
         found = self._statements.execute(Request(self._cql.select_for_update, key_of(self.entity, pk))).one()
         if found is None:
             return []
-        return self._delete_rows(self.entity, [decode_row(self.entity, found)], [remaining_ttl(found) != NO_TTL])
+        deleted: list[tuple[str, Row]] = []
+        with self._announcing_on_failure(deleted):
+            self._delete_rows(self.entity, [decode_row(self.entity, found)], deleted, [remaining_ttl(found) != NO_TTL])
+        return deleted
+
+    @contextmanager
+    def _announcing_on_failure(self, deleted: list[tuple[str, Row]]) -> Iterator[None]:
+        """A failure cutting a cascade short announces the rows it had deleted before it is
+        raised (a purge finishes the cascade, and announces the rest)."""
+        try:
+            yield
+        except BaseException:
+            self.events.publish_deleted(deleted)
+            raise
 
     def _delete_rows(
-        self, entity: Entity, rows: list[Row], expiring: Sequence[bool] | None = None
-    ) -> list[tuple[str, Row]]:
-        """Delete ``rows`` of ``entity`` and, transitively, the rows referencing them.
+        self, entity: Entity, rows: list[Row], deleted: list[tuple[str, Row]], expiring: Sequence[bool] | None = None
+    ) -> None:
+        """Delete ``rows`` of ``entity`` and, transitively, the rows referencing them; add
+        ``(entity name, row)`` to ``deleted`` for each row gone, parents before their children.
 
         The claims of every row deleted are released, even when deleting another failed;
-        the expiries entries of those ``expiring`` (all when not known) are forgotten.
+        the expiries entries of those ``expiring`` (all when not known) are forgotten. A
+        cascades entry names each row while its children go (see :mod:`cascades`).
         """
+        cascading = bool(self.catalog.children(entity))
+        if cascading:
+            self._keyspace.cascades.note(entity, rows)
         delete = self._keyspace.cql(entity).delete
         outcomes = self._statements.execute_all([Request(delete, key_of(entity, row), lwt=True) for row in rows])
         applied = [isinstance(outcome, Result) and outcome.applied for outcome in outcomes]
-        deleted = [row for row, done in zip(rows, applied) if done]
-        self._keyspace.claims(entity).release_rows(deleted)
+        gone = [row for row, done in zip(rows, applied) if done]
+        self._keyspace.claims(entity).release_rows(gone)
         flags = [True] * len(rows) if expiring is None else expiring
         self._expiries.forget(entity, [row for row, done, flag in zip(rows, applied, flags) if done and flag])
+        deleted += [(entity.name, row) for row in gone]
         for outcome in outcomes:
             if isinstance(outcome, DAOError):
                 raise outcome
-        result = [(entity.name, row) for row in deleted]
-        for row in deleted:
-            result += self._delete_children(entity, row)
-        return result
+        for row in gone:
+            self._delete_children(entity, row, deleted)
+        if cascading:
+            self._keyspace.cascades.forget(entity, gone)
 
     def purge_expired_row(self, due: Due) -> tuple[bool, list[tuple[str, Row]]]:
         """Settle an expiries entry of this entity: whether it is settled, and the rows to
         report (the expired row, then the rows that still referenced it, now deleted).
 
         A row still stored with a TTL is not due yet (clocks differ): its entry stays.
+        The children go before the entry is taken, so a failure leaves the entry for
+        the next purge to try again.
         """
         found = self._statements.execute(Request(self._cql.select_for_update, key_of(self.entity, due.row))).one()
         if found is not None:
             return remaining_ttl(found) == NO_TTL and self._expiries.take(due), []
+        children: list[tuple[str, Row]] = []
+        with self._announcing_on_failure(children):
+            self._delete_children(self.entity, due.row, children)
         if not self._expiries.take(due):
-            return False, []  # another purge took it, or the row was written again since
-        return True, [(self.name, due.row), *self._delete_children(self.entity, due.row)]
+            return False, children  # another purge took it, or the row was written again since
+        return True, [(self.name, due.row), *children]
 
-    def _delete_children(self, entity: Entity, row: Row) -> list[tuple[str, Row]]:
-        """Delete the rows referencing ``row``: every child table is read at once."""
+    def finish_cascade(self, pending: Pending) -> list[tuple[str, Row]]:
+        """Settle a cascades entry of this entity: the rows deleted now (those still
+        referencing a row that is gone). An entry whose row is still there is dropped
+        once it is old enough (its delete failed before the row went)."""
+        found = self._statements.execute(Request(self._cql.select_for_update, key_of(self.entity, pending.row))).one()
+        if found is not None:
+            if pending.stale:
+                self._keyspace.cascades.forget(self.entity, [pending.row])
+            return []
+        deleted: list[tuple[str, Row]] = []
+        with self._announcing_on_failure(deleted):
+            self._delete_children(self.entity, pending.row, deleted)
+        self._keyspace.cascades.forget(self.entity, [pending.row])
+        return deleted
+
+    def _delete_children(self, entity: Entity, row: Row, deleted: list[tuple[str, Row]]) -> None:
+        """Delete the rows referencing ``row`` (every child table is read at once), adding them to ``deleted``."""
         referenced = [(c, row.get(c.field.foreign_field or "id")) for c in self.catalog.children(entity)]
         present = [(c, value) for c, value in referenced if value is not None]
         children = [c for c, _ in present]
         requests = [self._children_request(c.entity, c.field.name, value) for c, value in present]
-        result: list[tuple[str, Row]] = []
         for child, request, outcome in zip(children, requests, self._statements.execute_all(requests)):
             if isinstance(outcome, DAOError):
                 raise outcome
@@ -334,8 +393,7 @@ class CassandraRepository(Repository):
             rows = [decode_row(child.entity, stored) for stored in found]
             if rows:
                 expiring = [remaining_ttl(stored) != NO_TTL for stored in found]
-                result += self._delete_rows(child.entity, rows, expiring)
-        return result
+                self._delete_rows(child.entity, rows, deleted, expiring)
 
     def _children_request(self, entity: Entity, field: str, value: Any) -> Request:
         request = Request(self._keyspace.cql(entity).select_with_ttls_where((field,)), [encode(entity[field], value)])
@@ -355,7 +413,8 @@ class CassandraRepository(Repository):
         A row that existed before (``old``) is deleted as its parent's cascade
         would have: with an event; an inserted one was never seen: none.
         """
-        removed = self._delete_rows(self.entity, [new])
+        removed: list[tuple[str, Row]] = []
+        self._delete_rows(self.entity, [new], removed)
         self.events.publish_deleted(removed[0 if old is not None else 1 :])
         self._claims.release(list(self._claims.of(new).values()), new)
 

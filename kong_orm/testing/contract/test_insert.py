@@ -180,6 +180,23 @@ def test_a_taken_primary_key_is_a_unique_error(factory: DAOFactory) -> None:
     assert factory.nodes.find({"name": "node-1"})["cluster_listening_address"] == "127.0.0.1:1"  # type: ignore[index]
 
 
+def test_a_taken_key_and_a_taken_unique_value_are_both_named(factory: DAOFactory) -> None:
+    consumer = add_consumer(factory, username="bob")
+    with pytest.raises(UniqueError) as raised:
+        factory.consumers.insert({"id": consumer["id"], "username": "bob"})
+    assert raised.value.errors == {
+        "id": f"already exists with value '{consumer['id']}'",
+        "username": "already exists with value 'bob'",
+    }
+    with pytest.raises(UniqueError) as raised:
+        factory.consumers.insert_many([{"username": "free"}, {"id": consumer["id"], "username": "bob"}])
+    assert raised.value.errors == {
+        "rows[1].id": f"already exists with value '{consumer['id']}'",
+        "rows[1].username": "already exists with value 'bob'",
+    }
+    assert factory.consumers.find_all() == [consumer]
+
+
 @pytest.mark.parametrize(
     "values, errors",
     [

@@ -23,7 +23,7 @@ from cassandra.metadata import protect_name
 
 from kong_orm.backends.cassandra.cql import create_table_cql
 from kong_orm.backends.cassandra.keyspace import Keyspace
-from kong_orm.backends.cassandra.models import EXPIRIES, claim_tables
+from kong_orm.backends.cassandra.models import CASCADES, EXPIRIES, claim_tables
 from kong_orm.backends.cassandra.reads import read_all
 from kong_orm.backends.cassandra.settings import CassandraSettings
 from kong_orm.backends.cassandra.statements import Request, Result
@@ -144,13 +144,13 @@ def drop(keyspace: Keyspace) -> None:
     present = {row["table_name"] for row in keyspace.statements.execute(listed).rows}
     known = keyspace.catalog.with_every_known_plugin()
     ours = [name for entity in known for name in (*(c.name for c in claim_tables(entity)), entity.name)]
-    for table in [*ours, EXPIRIES, MIGRATIONS_TABLE]:
+    for table in [*ours, EXPIRIES, CASCADES, MIGRATIONS_TABLE]:
         if table in present:
             _schema(keyspace, f"DROP TABLE IF EXISTS {keyspace.qualified(table)}")
 
 
 def truncate(keyspace: Keyspace) -> None:
-    """Empty every entity, claim and expiries table (the migrations record stays)."""
+    """Empty every entity, claim, expiries and cascades table (the migrations record stays)."""
     requests = [Request(f"TRUNCATE {keyspace.qualified(table)}", schema=True) for table in keyspace.table_names()]
     for outcome in keyspace.statements.execute_all(requests):
         if isinstance(outcome, DAOError):
