@@ -126,7 +126,7 @@ class DAOFactory:
         publishing ``ENTITY_DELETED`` for each (in this thread); return how many went.
 
         A background thread does this every ``purge_interval`` seconds (option,
-        default 60; 0 turns it off). Reads hide expired rows either way.
+        default 60, at most 3600; 0 turns it off). Reads hide expired rows either way.
         """
         purged = self.backend.purge_expired()
         self.events.publish_deleted(purged)

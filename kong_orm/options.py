@@ -56,7 +56,7 @@ class Option:
             return Masked(value) if self.secret else value
         except ConfigError:
             raise
-        except (TypeError, ValueError, KeyError):
+        except (TypeError, ValueError, KeyError, OverflowError):
             shown = "the value given" if self.secret else repr(raw)
             raise ConfigError(f"option {self.name!r} takes {self.takes}, not {shown}", option=self.name) from None
 
@@ -82,6 +82,8 @@ class Database:
 
     def option(self, name: str) -> Option:
         """The option called ``name``; :class:`ConfigError` naming the known ones otherwise."""
+        if not isinstance(name, str):
+            raise ConfigError(f"option names are strings, not {name!r}", option=str(name))
         known = {option.name: option for option in (*COMMON_OPTIONS, *self.options)}
         if name not in known:
             raise ConfigError(_unknown(name, self.name, sorted(known)), option=name)
@@ -116,6 +118,8 @@ def text(raw: Any) -> str:
 def _number(raw: Any, kind: Callable[[Any], Any]) -> Any:
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise TypeError(raw)
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise ValueError(raw)
     value = kind(raw.strip() if isinstance(raw, str) else raw)
     if kind is int and isinstance(raw, float) and raw != value:
         raise ValueError(raw)
@@ -138,18 +142,16 @@ def port_number(raw: Any) -> int:
     return value
 
 
-def positive_number(raw: Any) -> float:
-    value = float(_number(raw, float))
-    if value <= 0:
-        raise ValueError(raw)
-    return value
+def number_between(low: float, high: float) -> Parse:
+    """A parser for a number from ``low`` to ``high`` (both included), as a float."""
 
+    def parse(raw: Any) -> float:
+        value = float(_number(raw, float))
+        if not low <= value <= high:
+            raise ValueError(raw)
+        return value
 
-def non_negative_number(raw: Any) -> float:
-    value = float(_number(raw, float))
-    if value < 0:
-        raise ValueError(raw)
-    return value
+    return parse
 
 
 _FLAGS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
@@ -216,7 +218,7 @@ def ssl_setting(raw: Any) -> bool | dict[str, Any]:
     """``true``/``false``, or a mapping of :data:`SSL_KEYS` (the keys given, typed)."""
     if not isinstance(raw, Mapping):
         return flag(raw)
-    unknown = sorted(set(raw) - set(SSL_KEYS))
+    unknown = sorted(set(raw) - set(SSL_KEYS), key=str)
     if unknown:
         raise ConfigError(f"unknown ssl setting {unknown[0]!r}; known: {', '.join(SSL_KEYS)}", option="ssl")
     return {key: _ssl_value(key, value) for key, value in raw.items() if value is not None}
@@ -237,12 +239,20 @@ def python_object(raw: Any) -> Any:
 
 # ---- the databases --------------------------------------------------------------------------------
 
-SECONDS = "a positive number of seconds"
+MIN_TIMEOUT = 0.001
+"""The shortest ``timeout``: PostgreSQL takes its timeouts in whole milliseconds, and 0 there means none."""
+MAX_TIMEOUT = 86_400.0
+"""The longest ``timeout``, a day: within what PostgreSQL's millisecond settings and the client's waits hold."""
+MAX_PURGE_INTERVAL = 3_600.0
+"""The longest ``purge_interval``, an hour: well within the day Cassandra keeps an expired row's
+report, and within what the purge thread's timer holds."""
 COMMON_OPTIONS = (
     Option("plugins", "a list of plugin names (comma-separated in a URL)", names(allow_empty=True)),
     Option("offset_secret", "a non-empty string", text, secret=True),
-    Option("timeout", SECONDS, positive_number),
-    Option("purge_interval", "a number of seconds (0 turns the purge off)", non_negative_number),
+    Option("timeout", f"a number of seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g}",
+           number_between(MIN_TIMEOUT, MAX_TIMEOUT)),
+    Option("purge_interval", f"a number of seconds from 0 to {MAX_PURGE_INTERVAL:g} (0 turns the purge off)",
+           number_between(0, MAX_PURGE_INTERVAL)),
 )
 CONSISTENCY_LEVELS = (
     "ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM", "SERIAL", "LOCAL_SERIAL", "LOCAL_ONE",

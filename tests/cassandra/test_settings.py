@@ -123,7 +123,7 @@ def test_settings_error_is_the_config_error() -> None:
     "query, message",
     [
         ("consistancy=QUORUM", "unknown option 'consistancy' for cassandra (did you mean 'consistency'?); known"),
-        ("timeout=abc", "option 'timeout' takes a positive number of seconds, not 'abc'"),
+        ("timeout=abc", "option 'timeout' takes a number of seconds from 0.001 to 86400, not 'abc'"),
         ("replication_factor=0", "option 'replication_factor' takes a positive integer, not '0'"),
         ("replication_strategy=Everywhere", "option 'replication_strategy' takes one of SimpleStrategy, Network"),
         ("port=x", "option 'port' takes a port number (1 to 65535), not 'x'"),
