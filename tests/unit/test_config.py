@@ -285,3 +285,32 @@ def test_a_purge_interval_over_an_hour_is_refused(value: str) -> None:
 @pytest.mark.parametrize("value, seconds", [("0", 0.0), ("3600", 3600.0), ("0.5", 0.5)])
 def test_purge_intervals_up_to_an_hour_are_accepted(value: str, seconds: float) -> None:
     assert Config.from_url(f"sqlite://?purge_interval={value}").options["purge_interval"] == seconds
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("database: sqlite\nsqlite: {path: [unclosed\n", "not valid YAML: expected ',' or ']', but got '<stream end>' "
+                                                         "(line 3, column 1)"),
+        ("database: postgres\npostgres: {password: hush: x}\n", "not valid YAML: "),
+        ("database: sqlite\x07\n", "not valid YAML: "),
+        ("- sqlite\n", "expected a mapping at the top level"),
+    ],
+)
+def test_a_yaml_file_that_is_not_a_config_is_a_config_error(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "kong.yml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as raised:
+        Config.from_file(path)
+    assert str(raised.value).startswith(f"{path}: {message}")
+    assert "hush" not in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_config_file_that_cannot_be_read_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"cannot read config file .*missing\.yml.*: No such file or directory"):
+        Config.from_file(tmp_path / "missing.yml")
+    with pytest.raises(ConfigError, match=r"cannot read config file .*: Is a directory"):
+        Config.from_file(tmp_path)
+    (tmp_path / "latin1.yml").write_bytes(b"database: sqlite\nsqlite: {path: caf\xe9.db}\n")
+    with pytest.raises(ConfigError, match=r"cannot read config file .*latin1\.yml.*: not UTF-8"):
+        Config.from_file(tmp_path / "latin1.yml")
