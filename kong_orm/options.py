@@ -192,6 +192,39 @@ def names(*, allow_empty: bool) -> Parse:
     return parse
 
 
+def split_point(point: str) -> tuple[str, int | None]:
+    """``host``, ``host:port``, ``[v6]``, ``[v6]:port`` or a bare IPv6 address -> (host, port).
+
+    :raises ValueError: no host, or a port that is not a number from 1 to 65535.
+    """
+    if point.startswith("["):
+        host, bracket, rest = point[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise ValueError(point)
+        port = rest[1:] if rest else None
+    elif point.count(":") == 1:
+        host, _, port = point.partition(":")
+    else:
+        host, port = point, None
+    if not host or (port is not None and not (port.isascii() and port.isdigit())):
+        raise ValueError(point)
+    return host, None if port is None else port_number(port)
+
+
+def contact_points(raw: Any) -> tuple[str, ...]:
+    """Hosts, each maybe with its port: a list, or one comma-separated string (URL form)."""
+    points: tuple[str, ...] = names(allow_empty=False)(raw)
+    for point in points:
+        try:
+            split_point(point)
+        except ValueError:
+            raise ConfigError(
+                f"option 'contact_points' takes hosts, each maybe with :port (1 to 65535), not {point!r}",
+                option="contact_points",
+            ) from None
+    return points
+
+
 def replica_counts(raw: Any) -> dict[str, int]:
     """``{"dc1": 3}``, or ``dc1:3,dc2:2`` in a URL."""
     if isinstance(raw, str):
@@ -293,6 +326,21 @@ def session_alone(options: Mapping[str, Any]) -> None:
             )
 
 
+def ports_agree(options: Mapping[str, Any]) -> None:
+    """Refuse a contact point whose own port is not the ``port`` option, when both are given."""
+    port = options.get("port")
+    if port is None:
+        return
+    for point in options.get("contact_points", ()):
+        own = split_point(point)[1]
+        if own is not None and own != port:
+            raise ConfigError(
+                f"contact point {point!r} names port {own}, but option 'port' is {port}: give each host its port, "
+                "or one 'port' for all",
+                option="contact_points",
+            )
+
+
 SQLITE = Database(
     "sqlite",
     ("sqlite", "sqlite+pysqlite"),
@@ -324,7 +372,7 @@ CASSANDRA = Database(
     "cassandra",
     ("cassandra",),
     (
-        Option("contact_points", "a list of hosts, each maybe with :port", names(allow_empty=False)),
+        Option("contact_points", "a list of hosts, each maybe with :port (1 to 65535)", contact_points),
         Option("port", "a port number (1 to 65535)", port_number),
         Option("keyspace", "1 to 48 letters, digits or underscores", keyspace_name),
         Option("replication_strategy", f"one of {', '.join(REPLICATION_STRATEGIES)}", one_of(*REPLICATION_STRATEGIES)),
@@ -346,7 +394,7 @@ CASSANDRA = Database(
         Option("session", "a connected cassandra.cluster.Session (dict configs only)", python_object),
     ),
     {"username": "username", "password": "password", "host": "contact_points", "port": "port", "database": "keyspace"},
-    (both_or_neither("username", "password"), tls.check_cassandra, session_alone),
+    (both_or_neither("username", "password"), ports_agree, tls.check_cassandra, session_alone),
 )
 
 _DATABASES: dict[str, Database] = {database.name: database for database in (SQLITE, POSTGRES, CASSANDRA)}

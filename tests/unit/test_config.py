@@ -314,3 +314,43 @@ def test_a_config_file_that_cannot_be_read_is_a_config_error(tmp_path: Path) -> 
     (tmp_path / "latin1.yml").write_bytes(b"database: sqlite\nsqlite: {path: caf\xe9.db}\n")
     with pytest.raises(ConfigError, match=r"cannot read config file .*latin1\.yml.*: not UTF-8"):
         Config.from_file(tmp_path / "latin1.yml")
+
+
+@pytest.mark.parametrize(
+    "points, port, message",
+    [
+        (["10.0.0.1:abc"], None, "option 'contact_points' takes hosts, each maybe with :port (1 to 65535), not "
+                                 "'10.0.0.1:abc'"),
+        (["10.0.0.1:99999"], None, "option 'contact_points' takes hosts, each maybe with :port (1 to 65535), not "
+                                   "'10.0.0.1:99999'"),
+        (["10.0.0.1:0"], None, "option 'contact_points' takes hosts"),
+        (["10.0.0.1:"], None, "option 'contact_points' takes hosts"),
+        ([":9042"], None, "option 'contact_points' takes hosts"),
+        (["[::1"], None, "option 'contact_points' takes hosts"),
+        (["[::1]9042"], None, "option 'contact_points' takes hosts"),
+        (["[::1]:x"], None, "option 'contact_points' takes hosts"),
+        (["10.0.0.1:9142", "10.0.0.2"], 9042,
+         "contact point '10.0.0.1:9142' names port 9142, but option 'port' is 9042: give each host its port, "
+         "or one 'port' for all"),
+    ],
+)
+def test_unusable_cassandra_contact_points_are_refused_when_the_config_is_made(
+    points: list[str], port: int | None, message: str
+) -> None:
+    options: dict[str, Any] = {"contact_points": points} if port is None else {"contact_points": points, "port": port}
+    with pytest.raises(ConfigError) as raised:
+        Config("cassandra", options=options)
+    assert str(raised.value).startswith(message) and raised.value.option == "contact_points"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"contact_points": ["10.0.0.1:9142", "10.0.0.2:9143", "10.0.0.3"]},
+        {"contact_points": ["10.0.0.1:9142", "[::1]:9142"], "port": 9142},
+        {"contact_points": ["::1", "[::2]", "h"], "port": 9142},
+    ],
+)
+def test_cassandra_hosts_may_each_name_their_port(options: dict[str, Any]) -> None:
+    typed = Config("cassandra", options=options).options
+    assert typed == {**options, "contact_points": tuple(options["contact_points"])}
