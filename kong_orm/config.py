@@ -96,8 +96,11 @@ class Config:
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Config:
-        """Read a YAML file: ``database: postgres|cassandra|sqlite`` and a section per database."""
-        settings = yaml.safe_load(Path(path).read_text())
+        """Read a YAML file: ``database: postgres|cassandra|sqlite`` and a section per database.
+
+        :raises ConfigError: the file cannot be read, is not UTF-8 YAML, or is not a config.
+        """
+        settings = _load_yaml(path)
         if not isinstance(settings, Mapping):
             raise ConfigError(f"{path}: expected a mapping at the top level")
         return cls.from_dict(settings)
@@ -106,6 +109,29 @@ class Config:
         # the URL is left out: its parts and query are in the options, secrets masked
         options = database_named(self.database).masked(self.options)
         return f"Config(database={self.database!r}, options={options!r})"
+
+
+def _load_yaml(path: str | os.PathLike[str]) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {str(path)!r}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"cannot read config file {str(path)!r}: not UTF-8") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """What is wrong and where, without the file's text (a line may hold a password)."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        return f"{exc.problem} (line {mark.line + 1}, column {mark.column + 1})"
+    if isinstance(exc, yaml.reader.ReaderError):
+        return f"{exc.reason} (character {exc.position + 1})"
+    return type(exc).__name__
 
 
 def _parse(url: str) -> URL:

@@ -28,6 +28,9 @@ class DAOFactory:
         plugin (built in, installed, registered).
     :param entities: the service's own entities, served beside the core and
         plugin ones (their tables come from their definitions).
+    :raises ConfigError: an unknown plugin, or foreign keys that cannot work
+        (checked before the store is opened). A failure once the store is
+        open closes it again.
 
     Example::
 
@@ -48,20 +51,29 @@ class DAOFactory:
         self.events = Events()
         self.catalog = Catalog.serving(config.options.get("plugins") if plugins is None else plugins, entities)
         self.backend = open_backend(config, self.catalog)
-        custom = {name: dao for plugin in self.catalog.plugins for name, dao in plugin.daos.items()}
-        self._repositories: dict[str, Repository] = {}
-        self._daos: dict[str, Any] = {}
-        for entity in self.catalog:
-            repository = self.backend.repository(entity, self.events)
-            repository.offsets = offsets
-            self._repositories[entity.name] = repository
-            self._daos[entity.name] = custom[entity.name](repository) if entity.name in custom else repository
+        try:
+            self._repositories, self._daos = self._daos_of(offsets)
+        except BaseException:
+            self.backend.close()
+            raise
         interval = float(config.options.get("purge_interval", DEFAULT_INTERVAL))
         self._purger = Purger(self.purge_expired, interval) if interval > 0 else None
         if self._purger is not None:
             self._purger.start()
             weakref.finalize(self, self._purger.stop, False)  # dropped without close()
         log.debug("factory ready on %s with %s", self.backend.name, ", ".join(self._daos))
+
+    def _daos_of(self, offsets: Offsets) -> tuple[dict[str, Repository], dict[str, Any]]:
+        """The backend's repository of each entity, and its DAO (a plugin's own class where it has one)."""
+        custom = {name: dao for plugin in self.catalog.plugins for name, dao in plugin.daos.items()}
+        repositories: dict[str, Repository] = {}
+        daos: dict[str, Any] = {}
+        for entity in self.catalog:
+            repository = self.backend.repository(entity, self.events)
+            repository.offsets = offsets
+            repositories[entity.name] = repository
+            daos[entity.name] = custom[entity.name](repository) if entity.name in custom else repository
+        return repositories, daos
 
     @property
     def apis(self) -> Repository:
@@ -126,7 +138,7 @@ class DAOFactory:
         publishing ``ENTITY_DELETED`` for each (in this thread); return how many went.
 
         A background thread does this every ``purge_interval`` seconds (option,
-        default 60; 0 turns it off). Reads hide expired rows either way.
+        default 60, at most 3600; 0 turns it off). Reads hide expired rows either way.
         """
         count = 0
         for purged in self.backend.purge_expired():  # published as they go: a later failure loses none

@@ -56,7 +56,7 @@ class Option:
             return Masked(value) if self.secret else value
         except ConfigError:
             raise
-        except (TypeError, ValueError, KeyError):
+        except (TypeError, ValueError, KeyError, OverflowError):
             shown = "the value given" if self.secret else repr(raw)
             raise ConfigError(f"option {self.name!r} takes {self.takes}, not {shown}", option=self.name) from None
 
@@ -82,6 +82,8 @@ class Database:
 
     def option(self, name: str) -> Option:
         """The option called ``name``; :class:`ConfigError` naming the known ones otherwise."""
+        if not isinstance(name, str):
+            raise ConfigError(f"option names are strings, not {name!r}", option=str(name))
         known = {option.name: option for option in (*COMMON_OPTIONS, *self.options)}
         if name not in known:
             raise ConfigError(_unknown(name, self.name, sorted(known)), option=name)
@@ -116,6 +118,8 @@ def text(raw: Any) -> str:
 def _number(raw: Any, kind: Callable[[Any], Any]) -> Any:
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise TypeError(raw)
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise ValueError(raw)
     value = kind(raw.strip() if isinstance(raw, str) else raw)
     if kind is int and isinstance(raw, float) and raw != value:
         raise ValueError(raw)
@@ -138,18 +142,16 @@ def port_number(raw: Any) -> int:
     return value
 
 
-def positive_number(raw: Any) -> float:
-    value = float(_number(raw, float))
-    if value <= 0:
-        raise ValueError(raw)
-    return value
+def number_between(low: float, high: float) -> Parse:
+    """A parser for a number from ``low`` to ``high`` (both included), as a float."""
 
+    def parse(raw: Any) -> float:
+        value = float(_number(raw, float))
+        if not low <= value <= high:
+            raise ValueError(raw)
+        return value
 
-def non_negative_number(raw: Any) -> float:
-    value = float(_number(raw, float))
-    if value < 0:
-        raise ValueError(raw)
-    return value
+    return parse
 
 
 _FLAGS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
@@ -190,6 +192,39 @@ def names(*, allow_empty: bool) -> Parse:
     return parse
 
 
+def split_point(point: str) -> tuple[str, int | None]:
+    """``host``, ``host:port``, ``[v6]``, ``[v6]:port`` or a bare IPv6 address -> (host, port).
+
+    :raises ValueError: no host, or a port that is not a number from 1 to 65535.
+    """
+    if point.startswith("["):
+        host, bracket, rest = point[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise ValueError(point)
+        port = rest[1:] if rest else None
+    elif point.count(":") == 1:
+        host, _, port = point.partition(":")
+    else:
+        host, port = point, None
+    if not host or (port is not None and not (port.isascii() and port.isdigit())):
+        raise ValueError(point)
+    return host, None if port is None else port_number(port)
+
+
+def contact_points(raw: Any) -> tuple[str, ...]:
+    """Hosts, each maybe with its port: a list, or one comma-separated string (URL form)."""
+    points: tuple[str, ...] = names(allow_empty=False)(raw)
+    for point in points:
+        try:
+            split_point(point)
+        except ValueError:
+            raise ConfigError(
+                f"option 'contact_points' takes hosts, each maybe with :port (1 to 65535), not {point!r}",
+                option="contact_points",
+            ) from None
+    return points
+
+
 def replica_counts(raw: Any) -> dict[str, int]:
     """``{"dc1": 3}``, or ``dc1:3,dc2:2`` in a URL."""
     if isinstance(raw, str):
@@ -216,7 +251,7 @@ def ssl_setting(raw: Any) -> bool | dict[str, Any]:
     """``true``/``false``, or a mapping of :data:`SSL_KEYS` (the keys given, typed)."""
     if not isinstance(raw, Mapping):
         return flag(raw)
-    unknown = sorted(set(raw) - set(SSL_KEYS))
+    unknown = sorted(set(raw) - set(SSL_KEYS), key=str)
     if unknown:
         raise ConfigError(f"unknown ssl setting {unknown[0]!r}; known: {', '.join(SSL_KEYS)}", option="ssl")
     return {key: _ssl_value(key, value) for key, value in raw.items() if value is not None}
@@ -237,12 +272,20 @@ def python_object(raw: Any) -> Any:
 
 # ---- the databases --------------------------------------------------------------------------------
 
-SECONDS = "a positive number of seconds"
+MIN_TIMEOUT = 0.001
+"""The shortest ``timeout``: PostgreSQL takes its timeouts in whole milliseconds, and 0 there means none."""
+MAX_TIMEOUT = 86_400.0
+"""The longest ``timeout``, a day: within what PostgreSQL's millisecond settings and the client's waits hold."""
+MAX_PURGE_INTERVAL = 3_600.0
+"""The longest ``purge_interval``, an hour: well within the day Cassandra keeps an expired row's
+report, and within what the purge thread's timer holds."""
 COMMON_OPTIONS = (
     Option("plugins", "a list of plugin names (comma-separated in a URL)", names(allow_empty=True)),
     Option("offset_secret", "a non-empty string", text, secret=True),
-    Option("timeout", SECONDS, positive_number),
-    Option("purge_interval", "a number of seconds (0 turns the purge off)", non_negative_number),
+    Option("timeout", f"a number of seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g}",
+           number_between(MIN_TIMEOUT, MAX_TIMEOUT)),
+    Option("purge_interval", f"a number of seconds from 0 to {MAX_PURGE_INTERVAL:g} (0 turns the purge off)",
+           number_between(0, MAX_PURGE_INTERVAL)),
 )
 CONSISTENCY_LEVELS = (
     "ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM", "SERIAL", "LOCAL_SERIAL", "LOCAL_ONE",
@@ -283,6 +326,21 @@ def session_alone(options: Mapping[str, Any]) -> None:
             )
 
 
+def ports_agree(options: Mapping[str, Any]) -> None:
+    """Refuse a contact point whose own port is not the ``port`` option, when both are given."""
+    port = options.get("port")
+    if port is None:
+        return
+    for point in options.get("contact_points", ()):
+        own = split_point(point)[1]
+        if own is not None and own != port:
+            raise ConfigError(
+                f"contact point {point!r} names port {own}, but option 'port' is {port}: give each host its port, "
+                "or one 'port' for all",
+                option="contact_points",
+            )
+
+
 SQLITE = Database(
     "sqlite",
     ("sqlite", "sqlite+pysqlite"),
@@ -314,7 +372,7 @@ CASSANDRA = Database(
     "cassandra",
     ("cassandra",),
     (
-        Option("contact_points", "a list of hosts, each maybe with :port", names(allow_empty=False)),
+        Option("contact_points", "a list of hosts, each maybe with :port (1 to 65535)", contact_points),
         Option("port", "a port number (1 to 65535)", port_number),
         Option("keyspace", "1 to 48 letters, digits or underscores", keyspace_name),
         Option("replication_strategy", f"one of {', '.join(REPLICATION_STRATEGIES)}", one_of(*REPLICATION_STRATEGIES)),
@@ -336,7 +394,7 @@ CASSANDRA = Database(
         Option("session", "a connected cassandra.cluster.Session (dict configs only)", python_object),
     ),
     {"username": "username", "password": "password", "host": "contact_points", "port": "port", "database": "keyspace"},
-    (both_or_neither("username", "password"), tls.check_cassandra, session_alone),
+    (both_or_neither("username", "password"), ports_agree, tls.check_cassandra, session_alone),
 )
 
 _DATABASES: dict[str, Database] = {database.name: database for database in (SQLITE, POSTGRES, CASSANDRA)}

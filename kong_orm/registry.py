@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -62,7 +62,9 @@ class Catalog:
     :param entities: core entities and the service's own.
     :param plugins: the plugins served; their entities join the catalog.
     :raises ConfigError: two different entities share a name, or a foreign
-        key names an entity the catalog lacks.
+        key cannot work: it names an entity or field the catalog lacks, a field
+        of another kind or that identifies no single row, or the foreign keys
+        form a cycle (an entity referencing itself included).
     """
 
     def __init__(self, entities: Iterable[Entity] = CORE_ENTITIES, *, plugins: Iterable[Plugin] = ()) -> None:
@@ -76,8 +78,8 @@ class Catalog:
                 self._add(entity, plugin.name)
         for entity in self._entities.values():
             for f in entity.foreign_fields:
-                if f.foreign_entity not in self._entities:
-                    raise ConfigError(f"{entity.name}.{f.name} references unknown entity {f.foreign_entity!r}")
+                self._check_reference(entity, f)
+        _refuse_cycles(self._entities)
 
     @classmethod
     def serving(cls, plugins: Iterable[str | Plugin] | str | None = None, entities: Iterable[Entity] = ()) -> Catalog:
@@ -107,6 +109,25 @@ class Catalog:
             raise ConfigError(f"two entities are named {entity.name!r} ({owners})")
         self._entities[entity.name] = entity
         self._owners[entity.name] = owner
+
+    def _check_reference(self, entity: Entity, f: Field) -> None:
+        """Refuse a foreign key that names no field of the catalog, or one that cannot hold it."""
+        where = f"{entity.name}.{f.name}"
+        if not f.foreign_entity or not f.foreign_field:
+            raise ConfigError(f"{where}: foreign={f.foreign!r} must name 'entity.field'")
+        parent = self._entities.get(f.foreign_entity)
+        if parent is None:
+            raise ConfigError(f"{where} references unknown entity {f.foreign_entity!r}")
+        target = parent.by_name.get(f.foreign_field)
+        if target is None:
+            raise ConfigError(f"{where} references unknown field {f.foreign!r}; {parent.name} has "
+                              f"{', '.join(parent.field_names)}")
+        if parent.primary_key != (target.name,) and not target.unique:
+            raise ConfigError(f"{where} references {f.foreign!r}, which is neither the primary key of "
+                              f"{parent.name} nor unique: a foreign key must name one row")
+        if target.kind is not f.kind:
+            raise ConfigError(f"{where} ({f.kind.value}) references {f.foreign!r} ({target.kind.value}): "
+                              "a foreign key holds what it references")
 
     def owner(self, entity: Entity | str) -> str:
         """``"core"``, the name of the plugin that brings ``entity``, or ``""`` for the service's own."""
@@ -153,3 +174,26 @@ class Catalog:
         for entity in self._entities.values():
             visit(entity)
         return list(ordered.values())
+
+
+def _refuse_cycles(entities: Mapping[str, Entity]) -> None:
+    """:class:`ConfigError` when following foreign keys leads back to an entity (itself included):
+    then no order puts every parent before its children."""
+    done: set[str] = set()
+
+    def visit(entity: Entity, path: list[tuple[str, str]]) -> None:
+        if entity.name in done:
+            return
+        for f in entity.foreign_fields:
+            parent = f.foreign_entity or ""
+            step = [*path, (entity.name, f"{entity.name}.{f.name} -> {parent}")]
+            names = [name for name, _ in step]
+            if parent in names:
+                cycle = ", ".join(link for _, link in step[names.index(parent):])
+                raise ConfigError(f"foreign keys form a cycle ({cycle}), which kong_orm does not support: "
+                                  "tables are created and cascades run parents first")
+            visit(entities[parent], step)
+        done.add(entity.name)
+
+    for entity in entities.values():
+        visit(entity, [])

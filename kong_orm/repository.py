@@ -21,6 +21,7 @@ from kong_orm.schema.entity import Entity
 from kong_orm.schema.fields import Field, Kind
 from kong_orm.schema.validate import (
     Errors,
+    blank_texts,
     check_immutable,
     coerce_values,
     complete_entity,
@@ -309,6 +310,9 @@ class Repository(ABC):
 
         Each row holds a full primary key plus ``counter field -> amount``
         pairs; all rows are sent together. Increments publish no events.
+        A key that no ``find`` could read back (a blank text) is a
+        :class:`SchemaError` (``identifier=identifier is required``), and
+        nothing is sent.
 
         Example: ``dao.increment([{"api_id": a, "identifier": "ip", "period_date": t, "period": "day", "value": 1}])``
         """
@@ -327,7 +331,7 @@ class Repository(ABC):
     def _counter_row(self, row: Mapping[str, Any]) -> Row:
         require_dict(row, "increment")
         pk = primary_key_of(self.entity, row, "increment")
-        errors: Errors = {}
+        errors: Errors = {name: f"{name} is required" for name in blank_texts(self.entity, pk)}
         amounts = {k: v for k, v in row.items() if k not in pk}
         for name in amounts:
             if name in self.entity.by_name and self.entity[name].kind is not Kind.COUNTER:

@@ -22,6 +22,8 @@ POSTGRES_TLS_OPTIONS = ("sslrootcert", "sslcert", "sslkey", "sslpassword", "sslc
 POSTGRES_VERIFYING_MODES = ("verify-ca", "verify-full")
 POSTGRES_SYSTEM_ROOTS = "system"
 """``sslrootcert=system``: libpq verifies against the system's trusted roots."""
+POSTGRES_SYSTEM_ROOTS_MODE = "verify-full"
+"""The only sslmode libpq accepts with the system's roots: any public certificate would pass otherwise."""
 
 CASSANDRA_SSL_KEYS = (
     "enabled", "verify", "verify_hostname", "certificate_authority", "certificate", "key", "key_password", "crl",
@@ -31,7 +33,8 @@ CASSANDRA_FLAT = {key: f"ssl_{key}" for key in CASSANDRA_SSL_KEYS[1:]}
 
 
 def check_postgres(options: Mapping[str, Any]) -> None:
-    """Refuse TLS files under an sslmode that may not use TLS, and files that cannot serve."""
+    """Refuse TLS files under an sslmode that may not use TLS, the system's roots without
+    ``verify-full``, and files that cannot serve."""
     mode = options.get("sslmode")
     for name in POSTGRES_TLS_OPTIONS:
         if name in options and mode not in POSTGRES_TLS_MODES:
@@ -49,6 +52,12 @@ def check_postgres(options: Mapping[str, Any]) -> None:
                 option="sslcrl",
             )
         check_revocation_list(options["sslcrl"], "sslcrl")
+    if options.get("sslrootcert") == POSTGRES_SYSTEM_ROOTS and mode != POSTGRES_SYSTEM_ROOTS_MODE:
+        raise ConfigError(
+            f"option 'sslrootcert' is 'system' (the system's roots), which needs sslmode {POSTGRES_SYSTEM_ROOTS_MODE} "
+            f"(sslmode is {mode!r}; libpq refuses the system's roots without the host name check)",
+            option="sslrootcert",
+        )
     if options.get("sslrootcert", POSTGRES_SYSTEM_ROOTS) != POSTGRES_SYSTEM_ROOTS:
         check_authority(options["sslrootcert"], "sslrootcert")
     check_client_pair(options.get("sslcert"), options.get("sslkey"), ("sslcert", "sslkey"),

@@ -90,11 +90,11 @@ class Field:
 
     @property
     def foreign_entity(self) -> str | None:
-        return self.foreign.split(".", 1)[0] if self.foreign else None
+        return self.foreign.partition(".")[0] if self.foreign else None
 
     @property
     def foreign_field(self) -> str | None:
-        return self.foreign.split(".", 1)[1] if self.foreign else None
+        return self.foreign.partition(".")[2] if self.foreign else None
 
 
 def _fresh_copy(value: Any) -> Any:

@@ -217,13 +217,19 @@ def validate_filter(entity: Entity, filter_: Any, verb: str) -> dict[str, Any]:
     return clean
 
 
+def blank_texts(entity: Entity, values: Mapping[str, Any]) -> list[str]:
+    """The text fields of a coerced key or filter that hold an empty text, which no
+    stored row has (an empty text is stored as null)."""
+    return [
+        name for name, value in values.items()
+        if not value and isinstance(value, str) and entity[name].kind in _TEXT_KINDS
+    ]
+
+
 def matches_nothing(entity: Entity, values: Mapping[str, Any]) -> bool:
-    """Whether a coerced key or filter holds an empty text, which no stored row has
-    (an empty text is stored as null): the verb then answers without asking the store."""
-    for name, value in values.items():
-        if not value and isinstance(value, str) and entity[name].kind in _TEXT_KINDS:
-            return True
-    return False
+    """Whether a coerced key or filter holds an empty text (:func:`blank_texts`):
+    the verb then answers without asking the store."""
+    return bool(blank_texts(entity, values))
 
 
 def primary_key_of(entity: Entity, keys: Any, verb: str, position: int = 1) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from cassandra.policies import RoundRobinPolicy
 
 from kong_orm import Config, DAOFactory
 from kong_orm.backends.cassandra import CassandraBackend
-from kong_orm.backends.cassandra.settings import CassandraSettings, host_of
+from kong_orm.backends.cassandra.settings import CassandraSettings
 from kong_orm.factory import DAOFactory as Factory
 
 DEFAULT_URL = "cassandra://127.0.0.1:9042/kong_orm_test"
@@ -74,7 +74,7 @@ def session() -> Iterator[Any]:
     settings = CassandraSettings.from_config(config_for())
     profile = ExecutionProfile(load_balancing_policy=RoundRobinPolicy())
     cluster = Cluster(
-        [host_of(point) for point in settings.contact_points],
+        list(settings.contact_points),
         port=settings.port,
         protocol_version=5,
         execution_profiles={EXEC_PROFILE_DEFAULT: profile},

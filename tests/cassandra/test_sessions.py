@@ -18,14 +18,14 @@ from cassandra.policies import RoundRobinPolicy
 from cassandra.query import dict_factory, named_tuple_factory, tuple_factory
 
 from kong_orm import Config, DAOFactory
-from kong_orm.backends.cassandra.settings import CassandraSettings, host_of
+from kong_orm.backends.cassandra.settings import CassandraSettings
 from kong_orm.factory import DAOFactory as Factory
 from tests.cassandra.conftest import backend_of, config_for, open_factory
 
 
-def _endpoint() -> tuple[list[str], int]:
+def _endpoint() -> tuple[list[tuple[str, int]], int]:
     settings = CassandraSettings.from_config(config_for())
-    return [host_of(point) for point in settings.contact_points], settings.port
+    return list(settings.contact_points), settings.port
 
 
 @pytest.fixture

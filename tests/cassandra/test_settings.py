@@ -6,11 +6,13 @@ from typing import Any
 
 import pytest
 from cassandra import ConsistencyLevel
+from cassandra.cluster import Cluster
+from cassandra.cqlengine import connection as cqlengine_connection
 
 from kong_orm import Config, ConfigError, create_factory
 from kong_orm.backends.cassandra.connection import ssl_context
-from kong_orm.backends.cassandra.settings import CassandraSettings, SettingsError, SslSettings, host_of
-from kong_orm.options import CONSISTENCY_LEVELS
+from kong_orm.backends.cassandra.settings import CassandraSettings, SettingsError, SslSettings
+from kong_orm.options import CONSISTENCY_LEVELS, split_point
 
 
 def _read(config: Config) -> CassandraSettings:
@@ -19,7 +21,7 @@ def _read(config: Config) -> CassandraSettings:
 
 def test_url_names_hosts_port_keyspace_and_options() -> None:
     settings = _read(Config.from_url("cassandra://h1,h2:9142/kong?consistency=quorum&replication_factor=3&timeout=2.5"))
-    assert settings.contact_points == ("h1", "h2")
+    assert settings.contact_points == (("h1", 9142), ("h2", 9142))
     assert settings.port == 9142
     assert settings.keyspace == "kong"
     assert settings.consistency == ConsistencyLevel.QUORUM
@@ -35,7 +37,7 @@ def test_url_credentials_are_read_and_not_shown() -> None:
 
 def test_defaults_follow_kong() -> None:
     settings = _read(Config("cassandra"))
-    assert settings.contact_points == ("127.0.0.1",) and settings.port == 9042
+    assert settings.contact_points == (("127.0.0.1", 9042),) and settings.port == 9042
     assert settings.keyspace == "kong" and settings.replication_strategy == "SimpleStrategy"
     assert settings.consistency == ConsistencyLevel.ONE
     assert settings.serial_consistency == ConsistencyLevel.SERIAL
@@ -85,24 +87,40 @@ def test_ssl_contexts() -> None:
 )
 def test_url_hosts_ipv6_included(url: str, hosts: tuple[str, ...], port: int) -> None:
     settings = _read(Config.from_url(url))
-    assert (settings.contact_points, settings.port, settings.keyspace) == (hosts, port, "ks")
+    assert settings.contact_points == tuple((host, port) for host in hosts)
+    assert (settings.port, settings.keyspace) == (port, "ks")
 
 
 @pytest.mark.parametrize(
-    "points, hosts, port",
+    "section, endpoints",
     [
-        (["10.0.0.1:9142", "10.0.0.2"], ("10.0.0.1", "10.0.0.2"), 9142),
-        (["[::1]:9142", "::2"], ("::1", "::2"), 9142),
-        ("a, b", ("a", "b"), 9042),
+        ({"contact_points": ["10.0.0.1:9142", "10.0.0.2"]}, (("10.0.0.1", 9142), ("10.0.0.2", 9042))),
+        ({"contact_points": ["10.0.0.1:9142", "10.0.0.2:9143"]}, (("10.0.0.1", 9142), ("10.0.0.2", 9143))),
+        ({"contact_points": ["[::1]:9142", "::2"], "port": 9142}, (("::1", 9142), ("::2", 9142))),
+        ({"contact_points": "a, b"}, (("a", 9042), ("b", 9042))),
     ],
 )
-def test_yaml_contact_points_may_carry_the_port(points: object, hosts: tuple[str, ...], port: int) -> None:
-    settings = _read(Config.from_dict({"database": "cassandra", "cassandra": {"contact_points": points}}))
-    assert (settings.contact_points, settings.port) == (hosts, port)
+def test_yaml_contact_points_may_each_carry_their_port(section: dict[str, Any], endpoints: tuple[Any, ...]) -> None:
+    settings = _read(Config.from_dict({"database": "cassandra", "cassandra": section}))
+    assert settings.contact_points == endpoints and settings.port == section.get("port", 9042)
 
 
-def test_host_of_keeps_ipv6_addresses_whole() -> None:
-    assert [host_of(p) for p in ("::1", "[::1]:9042", "h:9042", "h")] == ["::1", "::1", "h", "h"]
+def test_the_driver_connects_to_each_contact_point_on_its_own_port() -> None:
+    config = Config("cassandra", options={"contact_points": ["127.0.0.1:9142", "127.0.0.2"], "purge_interval": 0})
+    with create_factory(config, plugins=[]) as factory:
+        registered = cqlengine_connection._connections[factory.backend.connection.cqlengine_name]  # not connected
+        cluster = Cluster(registered.hosts, **registered.cluster_options)  # built, not connected
+        try:
+            endpoints = sorted((endpoint.address, endpoint.port) for endpoint in cluster.endpoints_resolved)
+        finally:
+            cluster.shutdown()
+    assert endpoints == [("127.0.0.1", 9142), ("127.0.0.2", 9042)]
+
+
+def test_split_point_keeps_ipv6_addresses_whole() -> None:
+    assert [split_point(p) for p in ("::1", "[::1]:9042", "h:9042", "h")] == [
+        ("::1", None), ("::1", 9042), ("h", 9042), ("h", None),
+    ]
 
 
 def test_every_consistency_level_of_the_driver_is_known() -> None:
@@ -123,7 +141,7 @@ def test_settings_error_is_the_config_error() -> None:
     "query, message",
     [
         ("consistancy=QUORUM", "unknown option 'consistancy' for cassandra (did you mean 'consistency'?); known"),
-        ("timeout=abc", "option 'timeout' takes a positive number of seconds, not 'abc'"),
+        ("timeout=abc", "option 'timeout' takes a number of seconds from 0.001 to 86400, not 'abc'"),
         ("replication_factor=0", "option 'replication_factor' takes a positive integer, not '0'"),
         ("replication_strategy=Everywhere", "option 'replication_strategy' takes one of SimpleStrategy, Network"),
         ("port=x", "option 'port' takes a port number (1 to 65535), not 'x'"),
@@ -144,8 +162,10 @@ def test_bad_url_options_fail_when_the_factory_is_made(query: str, message: str)
         {"serial_consistency": "QUORUM"},
         {"data_centers": {"dc1": 0}},
         {"contact_points": []},
-        {"contact_points": ["a:1", "b:2"]},
+        {"contact_points": ["a:1"], "port": 2},
         {"contact_points": ["a:x"]},
+        {"contact_points": ["a:99999"]},
+        {"contact_points": ["[::1"]},
         {"timeout": 0},
         {"ssl": {"enabled": True, "verfiy": True}},
         {"consistancy": "ONE"},

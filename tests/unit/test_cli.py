@@ -61,3 +61,22 @@ def test_errors_exit_non_zero_with_a_message(tmp_path: Path, capsys: pytest.Capt
     assert code == EXIT_ERROR and err.startswith("kong-orm: unknown plugin 'nope'; known: ")
     code, _, err = _run(capsys, "--url", "postgresql://kong:secret@127.0.0.1:1/kong?timeout=1", "check")
     assert code == EXIT_ERROR and err.startswith("kong-orm: [postgres error] ") and "secret" not in err
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (None, "kong-orm: cannot read config file "),
+        ("database: sqlite\nsqlite: {path: [unclosed\n", "kong-orm: "),
+        ("database: postgres\npostgres: {port: .inf}\n", "kong-orm: option 'port' takes a port number"),
+    ],
+)
+def test_a_bad_config_file_is_one_line_and_a_non_zero_exit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str | None, message: str
+) -> None:
+    path = tmp_path / "kong.yml"
+    if text is not None:
+        path.write_text(text)
+    code, out, err = _run(capsys, "--config", str(path), "check")
+    assert code == EXIT_ERROR and out == ""
+    assert err.startswith(message) and err.count("\n") == 1 and "Traceback" not in err

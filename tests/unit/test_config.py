@@ -10,6 +10,8 @@ import pytest
 from kong_orm import Config, ConfigError, DAOError, create_factory
 from kong_orm.config import DEFAULT_URL, as_config
 
+TIMEOUT_TAKES = "option 'timeout' takes a number of seconds from 0.001 to 86400"
+
 
 @pytest.mark.parametrize(
     "url, database",
@@ -61,12 +63,12 @@ def test_url_parts_and_query_become_typed_options(url: str, options: dict[str, A
         ("cassandra://h/k?consistancy=1", "unknown option 'consistancy' for cassandra (did you mean 'consistency'?)"),
         ("postgresql://kong@db/kong?consistency=ONE", "unknown option 'consistency' for postgres"),
         ("sqlite://?pool_size=3", "unknown option 'pool_size' for sqlite"),
-        ("postgresql://kong@db/kong?timeout=abc", "option 'timeout' takes a positive number of seconds, not 'abc'"),
-        ("cassandra://h/ks?timeout=abc", "option 'timeout' takes a positive number of seconds, not 'abc'"),
-        ("sqlite://?timeout=abc", "option 'timeout' takes a positive number of seconds, not 'abc'"),
-        ("sqlite://?timeout=0", "option 'timeout' takes a positive number of seconds, not '0'"),
+        ("postgresql://kong@db/kong?timeout=abc", f"{TIMEOUT_TAKES}, not 'abc'"),
+        ("cassandra://h/ks?timeout=abc", f"{TIMEOUT_TAKES}, not 'abc'"),
+        ("sqlite://?timeout=abc", f"{TIMEOUT_TAKES}, not 'abc'"),
+        ("sqlite://?timeout=0", f"{TIMEOUT_TAKES}, not '0'"),
         ("postgresql://kong@db/kong?pool_size=2.5", "option 'pool_size' takes a positive integer, not '2.5'"),
-        ("postgresql://kong@db/kong?timeout=1&timeout=2", "option 'timeout' takes a positive number"),
+        ("postgresql://kong@db/kong?timeout=1&timeout=2", "option 'timeout' takes a number of seconds"),
         ("postgresql://kong@db:70000/kong", "option 'port' takes a port number (1 to 65535), not 70000"),
         ("cassandra://h/ks?consistency=SOMETIMES", "option 'consistency' takes one of ANY, ONE,"),
         ("cassandra://h/ks?serial_consistency=QUORUM", "option 'serial_consistency' takes one of SERIAL, LOCAL_SERIAL"),
@@ -103,7 +105,7 @@ def test_config_error_is_a_dao_error_and_a_value_error() -> None:
     "settings, message",
     [
         ({"database": "cassandra", "cassandra": {"consistancy": "ONE"}}, "unknown option 'consistancy'"),
-        ({"database": "postgres", "postgres": {"timeout": "abc"}}, "option 'timeout' takes a positive number"),
+        ({"database": "postgres", "postgres": {"timeout": "abc"}}, "option 'timeout' takes a number of seconds"),
         ({"database": "postgres", "postgres": {"port": True}}, "option 'port' takes a port number"),
         ({"database": "cassandra", "cassandra": {"contact_points": []}}, "option 'contact_points' takes a list"),
         ({"database": "cassandra", "cassandra": {"contact_points": [1]}}, "option 'contact_points' takes a list"),
@@ -114,7 +116,7 @@ def test_config_error_is_a_dao_error_and_a_value_error() -> None:
         ({"database": "sqlite", "sqlite": ["kong.db"]}, "the sqlite section must be a mapping"),
         ({"database": "oracle"}, "unknown database 'oracle'; known: cassandra, postgres, sqlite"),
         ({"database": "postgres", "postgres": {"url": "sqlite://"}}, "the postgres section's url is a sqlite URL"),
-        ({"url": "sqlite://", "timeout": "soon"}, "option 'timeout' takes a positive number of seconds, not 'soon'"),
+        ({"url": "sqlite://", "timeout": "soon"}, f"{TIMEOUT_TAKES}, not 'soon'"),
         ({"host": "x"}, "config needs a 'url' or a 'database' key"),
     ],
 )
@@ -212,3 +214,143 @@ def test_dict_needs_a_url_or_a_database() -> None:
 def test_unknown_database_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown database"):
         create_factory({"database": "oracle"})
+
+
+INFINITY = float("inf")
+
+
+@pytest.mark.parametrize(
+    "database, options, message",
+    [
+        ("postgres", {"port": INFINITY}, "option 'port' takes a port number (1 to 65535), not inf"),
+        ("postgres", {"pool_size": INFINITY}, "option 'pool_size' takes a positive integer, not inf"),
+        ("postgres", {"pool_size": -INFINITY}, "option 'pool_size' takes a positive integer, not -inf"),
+        ("cassandra", {"port": INFINITY}, "option 'port' takes a port number"),
+        ("cassandra", {"replication_factor": float("nan")}, "option 'replication_factor' takes a positive integer"),
+        ("cassandra", {"data_centers": {"dc1": INFINITY}}, "option 'data_centers' takes data center names mapped"),
+        ("sqlite", {"timeout": INFINITY}, f"{TIMEOUT_TAKES}, not inf"),
+        ("sqlite", {"purge_interval": INFINITY}, "option 'purge_interval' takes a number of seconds from 0"),
+        ("sqlite", {1: "x"}, "option names are strings, not 1"),
+        ("postgres", {None: "x"}, "option names are strings, not None"),
+        ("cassandra", {"ssl": {1: True, "enabled": True, "x": 1}}, "unknown ssl setting"),
+    ],
+)
+def test_non_finite_numbers_and_odd_option_names_are_config_errors(
+    database: str, options: dict[Any, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Config(database, options=options)
+    assert str(raised.value).startswith(message)
+
+
+def test_yaml_infinity_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "kong.yml"
+    path.write_text("database: postgres\npostgres: {port: .inf, pool_size: .inf}\n")
+    with pytest.raises(ConfigError, match="option '(port|pool_size)' takes"):
+        Config.from_file(path)
+
+
+def test_a_non_string_top_level_key_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="option names are strings, not 3"):
+        Config.from_dict({"database": "sqlite", 3: "x"})
+
+
+@pytest.mark.parametrize("value", ["0.0009", "1e-9", "86400.5", "1e12", "inf", "-1"])
+def test_a_timeout_the_stores_cannot_keep_is_refused(value: str) -> None:
+    """Below a millisecond PostgreSQL would get ``statement_timeout=0``, which means no
+    timeout at all; above a day its millisecond settings and the client's waits overflow."""
+    for url in ("postgresql://u@h/db", "sqlite://", "cassandra://h/ks"):
+        with pytest.raises(ConfigError) as raised:
+            Config.from_url(f"{url}?timeout={value}")
+        assert raised.value.option == "timeout"
+        assert str(raised.value).startswith(TIMEOUT_TAKES)
+
+
+@pytest.mark.parametrize("value, seconds", [("0.001", 0.001), ("86400", 86400.0), ("2.5", 2.5)])
+def test_timeouts_from_a_millisecond_to_a_day_are_accepted(value: str, seconds: float) -> None:
+    assert Config.from_url(f"postgresql://u@h/db?timeout={value}").options["timeout"] == seconds
+
+
+@pytest.mark.parametrize("value", ["3600.5", "1e10", "1e300", "-1"])
+def test_a_purge_interval_over_an_hour_is_refused(value: str) -> None:
+    """A longer wait overflows the purge thread's timer (1e10), and Cassandra keeps an expired
+    row's report for one day only, so purges must come well within that."""
+    with pytest.raises(ConfigError) as raised:
+        create_factory(f"sqlite://?purge_interval={value}")
+    assert str(raised.value).startswith(
+        f"option 'purge_interval' takes a number of seconds from 0 to 3600 (0 turns the purge off), not '{value}'"
+    )
+
+
+@pytest.mark.parametrize("value, seconds", [("0", 0.0), ("3600", 3600.0), ("0.5", 0.5)])
+def test_purge_intervals_up_to_an_hour_are_accepted(value: str, seconds: float) -> None:
+    assert Config.from_url(f"sqlite://?purge_interval={value}").options["purge_interval"] == seconds
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("database: sqlite\nsqlite: {path: [unclosed\n", "not valid YAML: expected ',' or ']', but got '<stream end>' "
+                                                         "(line 3, column 1)"),
+        ("database: postgres\npostgres: {password: hush: x}\n", "not valid YAML: "),
+        ("database: sqlite\x07\n", "not valid YAML: "),
+        ("- sqlite\n", "expected a mapping at the top level"),
+    ],
+)
+def test_a_yaml_file_that_is_not_a_config_is_a_config_error(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "kong.yml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as raised:
+        Config.from_file(path)
+    assert str(raised.value).startswith(f"{path}: {message}")
+    assert "hush" not in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_config_file_that_cannot_be_read_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"cannot read config file .*missing\.yml.*: No such file or directory"):
+        Config.from_file(tmp_path / "missing.yml")
+    with pytest.raises(ConfigError, match=r"cannot read config file .*: Is a directory"):
+        Config.from_file(tmp_path)
+    (tmp_path / "latin1.yml").write_bytes(b"database: sqlite\nsqlite: {path: caf\xe9.db}\n")
+    with pytest.raises(ConfigError, match=r"cannot read config file .*latin1\.yml.*: not UTF-8"):
+        Config.from_file(tmp_path / "latin1.yml")
+
+
+@pytest.mark.parametrize(
+    "points, port, message",
+    [
+        (["10.0.0.1:abc"], None, "option 'contact_points' takes hosts, each maybe with :port (1 to 65535), not "
+                                 "'10.0.0.1:abc'"),
+        (["10.0.0.1:99999"], None, "option 'contact_points' takes hosts, each maybe with :port (1 to 65535), not "
+                                   "'10.0.0.1:99999'"),
+        (["10.0.0.1:0"], None, "option 'contact_points' takes hosts"),
+        (["10.0.0.1:"], None, "option 'contact_points' takes hosts"),
+        ([":9042"], None, "option 'contact_points' takes hosts"),
+        (["[::1"], None, "option 'contact_points' takes hosts"),
+        (["[::1]9042"], None, "option 'contact_points' takes hosts"),
+        (["[::1]:x"], None, "option 'contact_points' takes hosts"),
+        (["10.0.0.1:9142", "10.0.0.2"], 9042,
+         "contact point '10.0.0.1:9142' names port 9142, but option 'port' is 9042: give each host its port, "
+         "or one 'port' for all"),
+    ],
+)
+def test_unusable_cassandra_contact_points_are_refused_when_the_config_is_made(
+    points: list[str], port: int | None, message: str
+) -> None:
+    options: dict[str, Any] = {"contact_points": points} if port is None else {"contact_points": points, "port": port}
+    with pytest.raises(ConfigError) as raised:
+        Config("cassandra", options=options)
+    assert str(raised.value).startswith(message) and raised.value.option == "contact_points"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"contact_points": ["10.0.0.1:9142", "10.0.0.2:9143", "10.0.0.3"]},
+        {"contact_points": ["10.0.0.1:9142", "[::1]:9142"], "port": 9142},
+        {"contact_points": ["::1", "[::2]", "h"], "port": 9142},
+    ],
+)
+def test_cassandra_hosts_may_each_name_their_port(options: dict[str, Any]) -> None:
+    typed = Config("cassandra", options=options).options
+    assert typed == {**options, "contact_points": tuple(options["contact_points"])}

@@ -7,6 +7,10 @@ import pytest
 
 import kong_orm
 from kong_orm import singletons
+from kong_orm.backends.sql import SQLBackend
+from kong_orm.events import Events
+from kong_orm.repository import Repository
+from kong_orm.schema.entity import Entity
 
 
 def test_factory_has_a_dao_per_core_entity() -> None:
@@ -45,3 +49,21 @@ def test_two_factories_do_not_share_state() -> None:
     assert second.consumers.count() == 0
     first.close()
     second.close()
+
+
+def test_a_factory_that_fails_to_build_closes_its_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    closed: list[SQLBackend] = []
+    close = SQLBackend.close
+
+    def recorded_close(backend: SQLBackend) -> None:
+        closed.append(backend)
+        close(backend)
+
+    def broken(backend: SQLBackend, entity: Entity, events: Events) -> Repository:
+        raise RuntimeError(f"no repository for {entity.name}")
+
+    monkeypatch.setattr(SQLBackend, "close", recorded_close)
+    monkeypatch.setattr(SQLBackend, "repository", broken)
+    with pytest.raises(RuntimeError, match="no repository for apis"):
+        kong_orm.create_factory("sqlite://?purge_interval=0")
+    assert len(closed) == 1

@@ -6,8 +6,12 @@ import uuid
 
 import pytest
 
+from kong_orm import ConfigError, create_factory
+from kong_orm import factory as factory_module
 from kong_orm.errors import SchemaError
+from kong_orm.registry import Catalog
 from kong_orm.schema.entities import APIS, NODES, PLUGINS
+from kong_orm.schema.entities.common import id_field
 from kong_orm.schema.entity import INDEXED_LENGTH, KEY_LENGTH, Entity
 from kong_orm.schema.fields import (
     MAX_SAFE_INTEGER,
@@ -211,3 +215,52 @@ def test_a_declared_max_length_shorter_than_the_stores_allow_is_kept() -> None:
     with pytest.raises(SchemaError) as raised:
         validate_new(entity, {"id": uuid.uuid4(), "label": "x" * 11})
     assert raised.value.errors == {"label": "label must be at most 10 characters long"}
+
+
+# -- foreign keys between entities -------------------------------------------------------
+
+
+def _referencing(name: str, foreign: str, kind: Kind = Kind.ID) -> Entity:
+    return Entity(name=name, fields=(id_field(), Field("parent", kind, foreign=foreign)))
+
+
+@pytest.mark.parametrize(
+    "entities, message",
+    [
+        ([_referencing("tree", "tree.id")],
+         "foreign keys form a cycle (tree.parent -> tree), which kong_orm does not support: tables are created "
+         "and cascades run parents first"),
+        ([_referencing("one", "two.id"), _referencing("two", "one.id")],
+         "foreign keys form a cycle (one.parent -> two, two.parent -> one)"),
+        ([_referencing("bad", "consumers.idd")],
+         "bad.parent references unknown field 'consumers.idd'; consumers has "),
+        ([_referencing("bad", "consumers")], "bad.parent: foreign='consumers' must name 'entity.field'"),
+        ([_referencing("bad", "consumers.")], "bad.parent: foreign='consumers.' must name 'entity.field'"),
+        ([_referencing("bad", "nothing.id")], "bad.parent references unknown entity 'nothing'"),
+        ([_referencing("bad", "apis.upstream_url", Kind.URL)],
+         "bad.parent references 'apis.upstream_url', which is neither the primary key of apis nor unique"),
+        ([_referencing("bad", "consumers.username")],
+         "bad.parent (id) references 'consumers.username' (string): a foreign key holds what it references"),
+    ],
+)
+def test_foreign_keys_that_cannot_work_are_refused_when_the_catalog_is_made(
+    entities: list[Entity], message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Catalog.serving([], entities)
+    assert str(raised.value).startswith(message)
+
+
+def test_a_factory_refuses_them_before_opening_its_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[object] = []
+    monkeypatch.setattr(factory_module, "open_backend", lambda *args: opened.append(args))
+    with pytest.raises(ConfigError, match="cycle"):
+        create_factory("sqlite://?purge_interval=0", entities=[_referencing("tree", "tree.id")])
+    with pytest.raises(ConfigError, match="unknown field"):
+        create_factory("sqlite://?purge_interval=0", entities=[_referencing("bad", "consumers.idd")])
+    assert opened == []
+
+
+def test_a_unique_field_may_be_referenced() -> None:
+    by_name = _referencing("by_name", "consumers.username", Kind.STRING)
+    assert [entity.name for entity in Catalog.serving([], [by_name]).in_dependency_order()][-1] == "by_name"

@@ -114,6 +114,13 @@ def test_postgres_system_roots_need_no_file() -> None:
          "server's certificate, so no list would be checked)"),
         ("sslmode=verify-ca&sslcrl={ca}", "sslcrl", "option 'sslcrl': '{ca}' holds no PEM certificate revocation list"),
         ("sslmode=verify-ca&sslcrl={missing}", "sslcrl", "option 'sslcrl': cannot read '{missing}'"),
+        ("sslmode=require&sslrootcert=system", "sslrootcert",
+         "option 'sslrootcert' is 'system' (the system's roots), which needs sslmode verify-full (sslmode is "
+         "'require'; libpq refuses the system's roots without the host name check)"),
+        ("sslmode=verify-ca&sslrootcert=system", "sslrootcert",
+         "option 'sslrootcert' is 'system' (the system's roots), which needs sslmode verify-full (sslmode is "
+         "'verify-ca';"),
+        ("sslrootcert=system", "sslrootcert", "option 'sslrootcert' needs sslmode require, verify-ca or verify-full"),
     ],
 )
 def test_postgres_tls_options_that_do_not_fit_are_refused(

@@ -33,7 +33,7 @@ from cassandra.cqlengine import connection as cqlengine
 from cassandra.policies import DCAwareRoundRobinPolicy, ExponentialReconnectionPolicy, RetryPolicy, TokenAwarePolicy
 from cassandra.query import dict_factory
 
-from kong_orm.backends.cassandra.settings import CassandraSettings, SslSettings, host_of
+from kong_orm.backends.cassandra.settings import CassandraSettings, SslSettings
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class Connection:
         if self.owns_session:
             self._registered = cqlengine.register_connection(
                 self.cqlengine_name,
-                hosts=[host_of(point) for point in self.settings.contact_points],
+                hosts=list(self.settings.contact_points),
                 lazy_connect=True,
                 retry_connect=True,
                 cluster_options=cluster_options(self.settings),

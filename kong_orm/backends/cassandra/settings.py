@@ -3,7 +3,7 @@
 Options are read and checked by :mod:`kong_orm.config` (URL form:
 ``cassandra://[user:password@]host1,host2[:port]/keyspace?consistency=QUORUM``,
 IPv6 hosts in brackets); what is left here is what needs the driver
-(consistency level numbers) or several options at once (ports on contact points).
+(consistency level numbers) or several options at once (each contact point's port).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from cassandra import ConsistencyLevel
 
 from kong_orm.config import Config
 from kong_orm.errors import ConfigError
+from kong_orm.options import split_point
 from kong_orm.tls import cassandra_ssl
 
 DEFAULT_PORT = 9042
@@ -49,11 +50,13 @@ class SslSettings:
 class CassandraSettings:
     """Everything the Cassandra backend reads from a :class:`~kong_orm.config.Config`.
 
-    ``timeout`` is in seconds, as for the SQL backends. ``session`` is a
-    connected ``cassandra.cluster.Session`` of the caller's, used as is.
+    ``contact_points`` are ``(host, port)`` pairs, as the driver takes them:
+    each host with the port it names, else ``port``. ``timeout`` is in
+    seconds, as for the SQL backends. ``session`` is a connected
+    ``cassandra.cluster.Session`` of the caller's, used as is.
     """
 
-    contact_points: tuple[str, ...] = ("127.0.0.1",)
+    contact_points: tuple[tuple[str, int], ...] = (("127.0.0.1", DEFAULT_PORT),)
     port: int = DEFAULT_PORT
     keyspace: str = DEFAULT_KEYSPACE
     replication_strategy: str = "SimpleStrategy"
@@ -72,10 +75,11 @@ class CassandraSettings:
     def from_config(cls, config: Config) -> CassandraSettings:
         """Turn the config's checked options into driver settings."""
         options = config.options
+        port = options.get("port", DEFAULT_PORT)
         points = [split_point(point) for point in options.get("contact_points", ("127.0.0.1",))]
         return cls(
-            contact_points=tuple(host for host, _ in points),
-            port=options.get("port") or _written_port(points),
+            contact_points=tuple((host, own or port) for host, own in points),
+            port=port,
             keyspace=options.get("keyspace", DEFAULT_KEYSPACE),
             replication_strategy=options.get("replication_strategy", "SimpleStrategy"),
             replication_factor=options.get("replication_factor", 1),
@@ -89,32 +93,6 @@ class CassandraSettings:
             ssl=_ssl(options),
             session=options.get("session"),
         )
-
-
-def split_point(point: str) -> tuple[str, int | None]:
-    """``host``, ``host:port``, ``[v6]``, ``[v6]:port`` or a bare IPv6 address -> (host, port)."""
-    if point.startswith("["):
-        host, _, rest = point[1:].partition("]")
-        port = rest.removeprefix(":")
-    elif point.count(":") == 1:
-        host, _, port = point.partition(":")
-    else:
-        host, port = point, ""
-    if not host or (port and not port.isdigit()):
-        raise ConfigError(f"option 'contact_points' takes hosts, each maybe with :port, not {point!r}")
-    return host, int(port) if port else None
-
-
-def host_of(point: str) -> str:
-    """A contact point without its ``:port`` (and an IPv6 address without brackets)."""
-    return split_point(point)[0]
-
-
-def _written_port(points: list[tuple[str, int | None]]) -> int:
-    written = {port for _, port in points if port is not None}
-    if len(written) > 1:
-        raise ConfigError(f"contact points name several ports: {sorted(written)}; give one 'port'", option="port")
-    return written.pop() if written else DEFAULT_PORT
 
 
 def _ssl(options: Mapping[str, Any]) -> SslSettings:

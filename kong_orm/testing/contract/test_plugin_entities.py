@@ -204,3 +204,23 @@ def test_counter_tables_are_written_only_by_increments(factory: DAOFactory) -> N
         dao.increment([{"api_id": add_api(factory)["id"], "identifier": "x", "period_date": MOMENT, "period": "day",
                         "value": "many"}])
     assert raised.value.errors == {"value": "value is not a number"}
+
+
+@pytest.mark.parametrize("identifier", ["", "   "])
+def test_an_increment_no_find_could_read_back_is_refused(factory: DAOFactory, identifier: str) -> None:
+    """A blank text key matches nothing on every read, so a counter stored under one would be lost."""
+    metrics = factory.ratelimiting_metrics
+    api_id = add_api(factory)["id"]
+    with pytest.raises(SchemaError) as raised:
+        metrics.increment(api_id, identifier, MOMENT, 1)
+    assert raised.value.errors == {"identifier": "identifier is required"}
+    with pytest.raises(SchemaError):
+        factory.response_ratelimiting_metrics.increment(api_id, identifier, "video", MOMENT, 1)
+    row = {"api_id": api_id, "identifier": "10.0.0.1", "period_date": MOMENT, "period": "day", "value": 1}
+    with pytest.raises(SchemaError) as raised:
+        metrics.repository.increment([row, {**row, "identifier": identifier}])
+    assert raised.value.errors == {"identifier": "identifier is required"}
+    with pytest.raises(SchemaError) as raised:
+        metrics.repository.increment([{**row, "period": identifier}])
+    assert raised.value.errors == {"period": "period is required"}
+    assert metrics.count() == 0 and factory.response_ratelimiting_metrics.count() == 0
