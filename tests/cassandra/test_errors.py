@@ -50,10 +50,13 @@ def test_a_silent_node_is_a_database_error_after_the_timeout() -> None:
 
 def test_a_request_timeout_is_a_database_error(migrated_factory: Factory, session: Any) -> None:
     keyspace = migrated_factory.backend.keyspace.name  # type: ignore[attr-defined]
-    impatient = Factory(Config("cassandra", options={"session": session, "keyspace": keyspace, "timeout": 0.0001}))
+    migrated_factory.consumers.insert_many([{"username": f"many-{n}"} for n in range(2000)])
+    # the shortest timeout there is (1 ms), for pages of 1,000 rows: the first times out
+    impatient = Factory(Config("cassandra", options={"session": session, "keyspace": keyspace, "timeout": 0.001}))
     with pytest.raises(DatabaseError) as raised:
         impatient.consumers.find_all()
     impatient.close()
+    migrated_factory.truncate_tables()
     assert "timed out" in str(raised.value).lower() or "timeout" in str(raised.value).lower()
 
 
