@@ -13,7 +13,7 @@ from typing import Any
 
 from kong_orm.repository import Repository, Row
 from kong_orm.schema.entity import Entity
-from kong_orm.schema.fields import Field, Kind
+from kong_orm.schema.fields import MAX_TIMESTAMP, Field, Kind
 
 PERIODS = ("second", "minute", "hour", "day", "month", "year")
 _KEY = ("api_id", "identifier", "period_date", "period")
@@ -106,6 +106,9 @@ class ResponseRateLimitingMetrics(RateLimitingMetrics):
 
 
 def _timestamp(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"current_timestamp_ms must be a whole number of milliseconds, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TIMESTAMP:
+        raise ValueError(
+            f"current_timestamp_ms must be a whole number of milliseconds from 0 to {MAX_TIMESTAMP} "
+            f"(the year 9999), not {value!r}"
+        )
     return value

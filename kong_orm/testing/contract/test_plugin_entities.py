@@ -166,6 +166,16 @@ def test_response_metrics_count_per_limit_name(factory: DAOFactory) -> None:
     assert metrics.count() == 12
 
 
+@pytest.mark.parametrize("moment", [-1, 10**18, 1.5, "1424217600000", True])
+def test_metrics_refuse_a_moment_no_calendar_holds(factory: DAOFactory, moment: object) -> None:
+    api_id = add_api(factory)["id"]
+    with pytest.raises(ValueError, match="current_timestamp_ms must be a whole number of milliseconds"):
+        factory.ratelimiting_metrics.increment(api_id, "10.0.0.1", moment, 1)
+    with pytest.raises(ValueError, match="current_timestamp_ms must be a whole number of milliseconds"):
+        factory.ratelimiting_metrics.find(api_id, "10.0.0.1", moment, "day")
+    assert factory.ratelimiting_metrics.count() == 0
+
+
 def test_period_starts_are_utc_calendar_boundaries() -> None:
     assert period_starts(1424217600000) == {
         "second": 1424217600000,
