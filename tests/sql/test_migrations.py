@@ -12,9 +12,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
-from kong_orm import DAOFactory, create_factory
+from kong_orm import ConfigError, DAOFactory, create_factory
 from kong_orm.backends.sql.alembic_env import target_metadata
 from kong_orm.backends.sql.migrate import JOINED_VERSIONS, alembic_config, known_locations
+from kong_orm.cli import EXIT_ERROR, main
 from kong_orm.plugins.registry import builtin_plugins, get_plugin, registered_plugins
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -115,3 +116,25 @@ def test_revision_ids_fit_the_version_table() -> None:
     script = ScriptDirectory.from_config(alembic_config([*known_locations().values(), JOINED_VERSIONS]))
     too_long = [r.revision for r in script.walk_revisions() if len(r.revision) > 32]
     assert too_long == []
+
+
+def test_revisions_of_a_plugin_unknown_here_are_listed_and_block_only_upgrades(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    with create_factory(url, plugins=[]) as factory:
+        factory.run_migrations()
+        factory.backend.store.write(  # type: ignore[attr-defined]
+            lambda conn: conn.exec_driver_sql("INSERT INTO alembic_version VALUES ('0001_elsewhere')")
+        )
+        assert factory.current_migrations() == {"core": CORE_REVISIONS, "unknown": ["0001_elsewhere"]}
+        assert factory.pending_migrations() == {}
+    with create_factory(url, plugins=["key-auth"]) as factory:
+        assert factory.pending_migrations() == {"key-auth": KEY_AUTH_REVISIONS}
+        with pytest.raises(ConfigError) as raised:
+            factory.run_migrations()
+        assert "(0001_elsewhere): serve their plugins to migrate it" in str(raised.value)
+        assert factory.current_migrations()["unknown"] == ["0001_elsewhere"]
+    assert main(["--url", url, "--plugins", "", "check"]) == 0
+    assert main(["--url", url, "--plugins", "key-auth", "migrations", "up"]) == EXIT_ERROR
+    assert "0001_elsewhere" in capsys.readouterr().err

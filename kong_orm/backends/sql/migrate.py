@@ -23,6 +23,7 @@ from sqlalchemy import Connection, MetaData, Table
 
 from kong_orm.backends.sql.engine import Store
 from kong_orm.backends.sql.models import Models
+from kong_orm.errors import ConfigError
 from kong_orm.plugins.registry import Plugin, get_plugin, registered_plugins
 from kong_orm.registry import CORE, Catalog
 
@@ -33,6 +34,10 @@ JOINED_VERSIONS = SCRIPT_LOCATION / "joined"
 """The revision joining core and the built-in plugins' branches into one head, for
 ``alembic upgrade head``; factories never need it."""
 VERSION_TABLE = "alembic_version"
+UNKNOWN = "unknown"
+"""Where :func:`current` lists the revisions of components this process does not know
+(a plugin not installed, or registered by another process): Alembic records only each
+branch's newest revision, so that is what it lists of them."""
 
 
 def plugin_versions(plugin: Plugin) -> Path | None:
@@ -75,19 +80,33 @@ def _script(catalog: Catalog | None = None) -> ScriptDirectory:
 
 
 def current(store: Store, catalog: Catalog | None = None) -> dict[str, list[str]]:
-    """Applied revisions per component, oldest first (joining revisions left out)."""
+    """Applied revisions per component, oldest first (joining revisions left out); the
+    newest revisions of components this process does not know under :data:`UNKNOWN`."""
     heads = store.read(lambda conn: MigrationContext.configure(conn).get_current_heads())
     if not heads:
         return {}
     script = _script(catalog)
+    known = {revision.revision for revision in script.walk_revisions()}
     owners = {path.resolve(): name for name, path in known_locations(catalog).items()}
     applied: dict[str, list[str]] = {}
-    for revision in reversed(list(script.iterate_revisions(heads, "base"))):
+    for revision in reversed(list(script.iterate_revisions(tuple(h for h in heads if h in known), "base"))):
         if revision.is_merge_point:
             continue
-        owner = owners.get(Path(revision.path).parent.resolve(), "?")
+        owner = owners.get(Path(revision.path).parent.resolve(), UNKNOWN)
         applied.setdefault(owner, []).append(revision.revision)
+    unknown = sorted(head for head in heads if head not in known)
+    if unknown:
+        applied.setdefault(UNKNOWN, []).extend(unknown)
     return dict(sorted(applied.items(), key=lambda item: (item[0] != CORE, item[0])))
+
+
+def _refuse_unknown(applied: dict[str, list[str]]) -> None:
+    """Alembic cannot migrate a database holding revisions it has no file of."""
+    if UNKNOWN in applied:
+        raise ConfigError(
+            f"the database holds migrations of plugins not installed or registered here "
+            f"({', '.join(applied[UNKNOWN])}): serve their plugins to migrate it"
+        )
 
 
 def revisions_in(script: ScriptDirectory, location: Path) -> list[str]:
@@ -120,6 +139,7 @@ def pending(store: Store, catalog: Catalog) -> dict[str, list[str]]:
 def upgrade(store: Store, catalog: Catalog, models: Models) -> dict[str, list[str]]:
     """Apply every pending revision of the catalog's components; return those applied now."""
     before = current(store, catalog)
+    _refuse_unknown(before)
     locations = component_locations(catalog.plugins)
     config = alembic_config([*known_locations(catalog).values(), JOINED_VERSIONS], models.metadata)
     script = ScriptDirectory.from_config(config)
