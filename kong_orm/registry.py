@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,6 +54,8 @@ CORE = "core"
 """The component of the core entities."""
 OWN = ""
 """The component of a service's own entities (given to the factory, not by a plugin)."""
+OWN_LABEL = "service"
+"""How migration reports name the component of a service's own entities."""
 
 
 class Catalog:
@@ -132,6 +134,23 @@ class Catalog:
     def owner(self, entity: Entity | str) -> str:
         """``"core"``, the name of the plugin that brings ``entity``, or ``""`` for the service's own."""
         return self._owners[entity if isinstance(entity, str) else entity.name]
+
+    def tables_to_create(
+        self, migrated: Iterable[str], tables_of: Callable[[Entity], list[str]], present: set[str]
+    ) -> dict[str, list[str]]:
+        """For the components without migrations (not in ``migrated``), ``"table <name>"``
+        per table of theirs (``tables_of`` an entity) not in ``present``; a service's own
+        entities under :data:`OWN_LABEL`. What a migration report lists for them."""
+        done = set(migrated)
+        missing: dict[str, list[str]] = {}
+        for entity in self.in_dependency_order():
+            owner = self._owners[entity.name]
+            if owner in done:
+                continue
+            tables = [f"table {name}" for name in tables_of(entity) if name not in present]
+            if tables:
+                missing.setdefault(owner or OWN_LABEL, []).extend(tables)
+        return missing
 
     def owned_by(self, component: str) -> list[Entity]:
         """The entities of ``component``, parents first."""

@@ -16,7 +16,10 @@ from kong_orm import ConfigError, DAOFactory, create_factory
 from kong_orm.backends.sql.alembic_env import target_metadata
 from kong_orm.backends.sql.migrate import JOINED_VERSIONS, alembic_config, known_locations
 from kong_orm.cli import EXIT_ERROR, main
-from kong_orm.plugins.registry import builtin_plugins, get_plugin, registered_plugins
+from kong_orm.plugins.registry import Plugin, builtin_plugins, get_plugin, registered_plugins
+from kong_orm.schema.entities.common import created_at_field, id_field
+from kong_orm.schema.entity import Entity
+from kong_orm.schema.fields import Field, Kind
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORE_REVISIONS = ["0001_core_schema", "0002_core_ttl"]
@@ -138,3 +141,19 @@ def test_revisions_of_a_plugin_unknown_here_are_listed_and_block_only_upgrades(
     assert main(["--url", url, "--plugins", "", "check"]) == 0
     assert main(["--url", url, "--plugins", "key-auth", "migrations", "up"]) == EXIT_ERROR
     assert "0001_elsewhere" in capsys.readouterr().err
+
+
+NOTES = Entity(name="notes", fields=(id_field(), created_at_field(), Field("text", Kind.STRING)))
+PLUGIN_NOTES = Entity(name="plugin_notes", fields=NOTES.fields)
+
+
+def test_tables_without_migrations_are_pending_until_made(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'own.db'}"
+    notes_plugin = Plugin("notes-plugin", entities=(PLUGIN_NOTES,))
+    with create_factory(url, plugins=[notes_plugin], entities=[NOTES]) as factory:
+        pending = factory.pending_migrations()
+        assert pending == {"core": CORE_REVISIONS, "notes-plugin": ["table plugin_notes"], "service": ["table notes"]}
+        assert factory.run_migrations() == pending
+        assert factory.pending_migrations() == {}
+        assert factory.run_migrations() == {}
+        assert factory.dao("notes").insert({"text": "kept"})["text"] == "kept"

@@ -19,7 +19,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, MetaData, Table
+from sqlalchemy import Connection, MetaData, Table, inspect
 
 from kong_orm.backends.sql.engine import Store
 from kong_orm.backends.sql.models import Models
@@ -126,14 +126,22 @@ def newest_revision(script: ScriptDirectory, location: Path) -> str:
 
 
 def pending(store: Store, catalog: Catalog) -> dict[str, list[str]]:
-    """Revisions of the catalog's components not applied yet, per component."""
+    """Revisions of the catalog's components not applied yet, per component, and the
+    missing tables of components without migrations (see :meth:`Catalog.tables_to_create`)."""
     done = current(store, catalog)
     script = _script(catalog)
+    locations = component_locations(catalog.plugins)
     missing = {
         component: [name for name in revisions_in(script, location) if name not in done.get(component, [])]
-        for component, location in component_locations(catalog.plugins).items()
+        for component, location in locations.items()
     }
-    return {component: names for component, names in missing.items() if names}
+    revisions = {component: names for component, names in missing.items() if names}
+    return {**revisions, **_tables_to_create(store, catalog, locations)}
+
+
+def _tables_to_create(store: Store, catalog: Catalog, locations: dict[str, Path]) -> dict[str, list[str]]:
+    present = set(store.read(lambda conn: inspect(conn).get_table_names()))
+    return catalog.tables_to_create(locations, lambda entity: [entity.name], present)
 
 
 def upgrade(store: Store, catalog: Catalog, models: Models) -> dict[str, list[str]]:
@@ -145,6 +153,7 @@ def upgrade(store: Store, catalog: Catalog, models: Models) -> dict[str, list[st
     script = ScriptDirectory.from_config(config)
     targets = [newest_revision(script, location) for location in locations.values()]
     unmigrated = [entity for entity in catalog if catalog.owner(entity) not in locations]
+    created = _tables_to_create(store, catalog, locations)
 
     def work(conn: Connection) -> None:
         config.attributes["connection"] = conn
@@ -159,6 +168,7 @@ def upgrade(store: Store, catalog: Catalog, models: Models) -> dict[str, list[st
         for component, names in after.items()
         if len(names) > len(before.get(component, []))
     }
+    applied.update(created)
     for component, names in applied.items():
         log.info("applied %s migrations: %s", component, ", ".join(names))
     return applied

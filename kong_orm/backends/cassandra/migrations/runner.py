@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -70,13 +71,26 @@ def component_folders(catalog: Catalog) -> dict[str, Traversable]:
 
 
 def pending(keyspace: Keyspace) -> dict[str, list[str]]:
-    """Migrations of the keyspace's components not applied yet, per component."""
+    """Migrations of the keyspace's components not applied yet, per component, and the
+    missing tables of components without migrations (see :meth:`Catalog.tables_to_create`)."""
     done = current(keyspace)
+    folders = component_folders(keyspace.catalog)
     missing = {
         component: [m.name for m in available(folder) if m.name not in done.get(component, [])]
-        for component, folder in component_folders(keyspace.catalog).items()
+        for component, folder in folders.items()
     }
-    return {component: names for component, names in missing.items() if names}
+    migrations = {component: names for component, names in missing.items() if names}
+    return {**migrations, **_tables_to_create(keyspace, folders)}
+
+
+def _tables_to_create(keyspace: Keyspace, folders: Mapping[str, object]) -> dict[str, list[str]]:
+    listed = Request("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", [keyspace.name])
+    present = {row["table_name"] for row in keyspace.statements.execute(listed).rows}
+    return keyspace.catalog.tables_to_create(folders, lambda entity: _table_names(keyspace, entity), present)
+
+
+def _table_names(keyspace: Keyspace, entity: Entity) -> list[str]:
+    return [model.column_family_name(include_keyspace=False) for model in keyspace.models_of(entity)]
 
 
 def create_keyspace_cql(settings: CassandraSettings) -> str:
@@ -117,8 +131,9 @@ def upgrade(keyspace: Keyspace, settings: CassandraSettings) -> dict[str, list[s
             if migration.name not in done.get(component, []):
                 _apply(keyspace, component, migration)
                 applied.setdefault(component, []).append(migration.name)
+    created = _tables_to_create(keyspace, folders)
     _create_from_models(keyspace, [e for e in keyspace.catalog if keyspace.catalog.owner(e) not in folders])
-    return applied
+    return {**applied, **created}
 
 
 def _create_from_models(keyspace: Keyspace, entities: list[Entity]) -> None:
