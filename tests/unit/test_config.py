@@ -9,6 +9,7 @@ import pytest
 
 from kong_orm import Config, ConfigError, DAOError, create_factory
 from kong_orm.config import DEFAULT_URL, as_config
+from kong_orm.options import database_named
 
 TIMEOUT_TAKES = "option 'timeout' takes a number of seconds from 0.001 to 86400"
 
@@ -121,6 +122,45 @@ def test_config_error_is_a_dao_error_and_a_value_error() -> None:
     ],
 )
 def test_dict_configs_get_the_same_checks(settings: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Config.from_dict(settings)
+    assert str(raised.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "settings, options",
+    [
+        (
+            {"database": "postgres", "url": "postgresql://kong@h:5432/kong"},
+            {"user": "kong", "host": "h", "port": 5432, "database": "kong"},
+        ),
+        (
+            {"database": "postgresql", "url": "postgres://kong@h/kong", "timeout": 3},
+            {"user": "kong", "host": "h", "database": "kong", "timeout": 3.0},
+        ),
+        ({"database": "sqlite", "url": "sqlite://"}, {}),
+        ({"database": "sqlite", "url": "sqlite:///kong.db"}, {"path": "kong.db"}),
+        ({"database": "cassandra", "url": "cassandra://h/kong"}, {"contact_points": ("h",), "keyspace": "kong"}),
+    ],
+)
+def test_a_database_key_beside_a_url_names_the_store_not_an_option(
+    settings: dict[str, Any], options: dict[str, Any]
+) -> None:
+    config = Config.from_dict(settings)
+    assert config.database == database_named(settings["database"]).name
+    assert config.options == options
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"database": "postgres", "url": "sqlite:///kong.db"}, "'database' is postgres but the url is a sqlite URL"),
+        ({"database": "sqlite", "url": "postgresql://h/kong"}, "'database' is sqlite but the url is a postgres URL"),
+        ({"database": "cassandra", "url": "postgresql://kong@h/kong", "host": "h"}, "'database' is cassandra but"),
+        ({"database": "oracle", "url": "sqlite://"}, "unknown database 'oracle'"),
+    ],
+)
+def test_a_database_key_that_disagrees_with_the_url_is_a_config_error(settings: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError) as raised:
         Config.from_dict(settings)
     assert str(raised.value).startswith(message)
