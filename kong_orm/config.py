@@ -21,7 +21,9 @@ from kong_orm.errors import ConfigError
 from kong_orm.options import Database, Masked, database_named, is_database
 
 ENV_VAR = "KONG_ORM_DATABASE_URL"
-DEFAULT_URL = "sqlite:///kong_orm.db"
+DEFAULT_SQLITE_PATH = "kong_orm.db"
+"""The SQLite file of a config naming no store (the environment's fallback) or no SQLite path."""
+DEFAULT_URL = f"sqlite:///{DEFAULT_SQLITE_PATH}"
 URL_FORM = "scheme://[user[:password]@]host[,host...][:port]/name[?option=value&...]"
 _URL_PARTS = ("username", "password", "host", "port", "database")
 

@@ -26,7 +26,7 @@ from kong_orm.backends.sql.links import (
 )
 from kong_orm.backends.sql.transaction import Transaction
 from kong_orm.backends.sql.uuids import register_uuid_caster
-from kong_orm.config import Config
+from kong_orm.config import DEFAULT_SQLITE_PATH, Config
 from kong_orm.errors import DAOError, DatabaseError
 
 log = logging.getLogger(__name__)
@@ -39,10 +39,14 @@ _LIBPQ_TLS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword", "ssl
 
 
 def database_url(config: Config) -> URL:
-    """The SQLAlchemy URL of a postgres or sqlite config, built from its checked options."""
+    """The SQLAlchemy URL of a postgres or sqlite config, built from its checked options.
+
+    An sqlite config naming no path is the file ``kong_orm.db``, as ``Config.from_env``'s
+    fallback, unless its URL (``sqlite://``) asks for an in-memory database.
+    """
     options = config.options
     if config.database == "sqlite":
-        return URL.create("sqlite", database=options.get("path") or options.get("database"))
+        return URL.create("sqlite", database=_sqlite_path(config))
     return URL.create(
         "postgresql+psycopg2",
         username=options.get("user"),
@@ -52,6 +56,13 @@ def database_url(config: Config) -> URL:
         database=options.get("database", "kong"),
         query={name: options[name] for name in _LIBPQ_TLS if name in options},
     )
+
+
+def _sqlite_path(config: Config) -> str | None:
+    path: str | None = config.options.get("path") or config.options.get("database")
+    if path or config.url is not None:
+        return path
+    return DEFAULT_SQLITE_PATH
 
 
 class Store:
