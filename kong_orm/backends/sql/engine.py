@@ -5,6 +5,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -248,7 +249,13 @@ class Store:
     # -- SQLAlchemy connections ------------------------------------------------
 
     def read(self, work: Callable[[Connection], T]) -> T:
-        """Run ``work`` on a connection outside an explicit transaction (retried once after a lost connection)."""
+        """Run ``work`` on a connection outside an explicit transaction (retried once after a lost connection).
+
+        An SQLite file that does not exist reads as an empty database and is not created.
+        """
+        if self._file_missing():
+            with self.translating_errors():
+                return _on_an_empty_sqlite_database(work)
         for attempt in (1, 2):
             try:
                 with self._exclusive, self.translating_errors(), self.reader.connect() as conn:
@@ -260,6 +267,9 @@ class Store:
                     continue
                 raise
         raise AssertionError("unreachable")
+
+    def _file_missing(self) -> bool:
+        return self.backend == "sqlite" and not self._in_memory and not Path(str(self.url.database)).exists()
 
     def write(self, work: Callable[[Connection], T], *, schema_change: bool = False) -> T:
         """Run ``work`` in one transaction; ``IntegrityError`` is left to the caller.
@@ -377,6 +387,15 @@ def _create_engine(url: URL, timeout: float, options: Mapping[str, Any], **extra
 
 def _in_memory(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _on_an_empty_sqlite_database(work: Callable[[Connection], T]) -> T:
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    try:
+        with engine.connect() as conn:
+            return work(conn)
+    finally:
+        engine.dispose()
 
 
 def _sqlite_engine(url: URL, timeout: float) -> Engine:
