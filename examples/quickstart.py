@@ -1,12 +1,17 @@
-"""A first look at kong_orm on the embedded SQLite default: no server needed.
+"""A first look at kong_orm on an SQLite file of its own: no server needed.
 
     python examples/quickstart.py [DATABASE_URL]
+
+It empties the tables of the store it runs on: by default ``quickstart.db``,
+not ``kong_orm.db``, the default store of ``create_factory()`` and ``kong-orm``.
 """
 from __future__ import annotations
 
 import sys
 
 import kong_orm
+
+QUICKSTART_URL = "sqlite:///quickstart.db"
 
 
 def main(url: str) -> None:
@@ -43,4 +48,4 @@ def main(url: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "sqlite:///kong_orm.db")
+    main(sys.argv[1] if len(sys.argv) > 1 else QUICKSTART_URL)

@@ -21,7 +21,9 @@ from kong_orm.errors import ConfigError
 from kong_orm.options import Database, Masked, database_named, is_database
 
 ENV_VAR = "KONG_ORM_DATABASE_URL"
-DEFAULT_URL = "sqlite:///kong_orm.db"
+DEFAULT_SQLITE_PATH = "kong_orm.db"
+"""The SQLite file of a config naming no store (the environment's fallback) or no SQLite path."""
+DEFAULT_URL = f"sqlite:///{DEFAULT_SQLITE_PATH}"
 URL_FORM = "scheme://[user[:password]@]host[,host...][:port]/name[?option=value&...]"
 _URL_PARTS = ("username", "password", "host", "port", "database")
 
@@ -61,10 +63,7 @@ class Config:
         :param options: more options, winning over the URL's.
         """
         parsed = _parse(url)
-        try:
-            database = database_named(parsed.drivername)
-        except ConfigError as exc:
-            raise ConfigError(f"unsupported database URL scheme {parsed.drivername!r}: {exc}") from None
+        database = _database_of(parsed)
         return cls(database.name, url, {**_parts_of(parsed, database), **dict(parsed.query), **options})
 
     @classmethod
@@ -73,9 +72,11 @@ class Config:
 
         Top-level keys other than ``database`` and the per-database sections
         are options too (``plugins``, ``offset_secret``); the chosen section wins.
+        A top-level ``database`` always names the store: beside a ``url`` it must
+        name the URL's, and it never sets PostgreSQL's database name.
         """
         if "url" in settings:
-            return cls.from_url(settings["url"], **{k: v for k, v in settings.items() if k != "url"})
+            return cls._from_top_level_url(settings)
         if "database" not in settings:
             raise ConfigError("config needs a 'url' or a 'database' key")
         database = database_named(settings["database"])
@@ -88,6 +89,13 @@ class Config:
         if config.database != database.name:
             raise ConfigError(f"the {database.name} section's url is a {config.database} URL")
         return config
+
+    @classmethod
+    def _from_top_level_url(cls, settings: Mapping[str, Any]) -> Config:
+        url = settings["url"]
+        if "database" in settings:
+            _check_url_is_a(database_named(settings["database"]), url)
+        return cls.from_url(url, **{k: v for k, v in settings.items() if k not in ("url", "database")})
 
     @classmethod
     def from_env(cls, variable: str = ENV_VAR) -> Config:
@@ -140,6 +148,19 @@ def _parse(url: str) -> URL:
     except (ArgumentError, ValueError):
         # the URL itself is not repeated: it may hold a password
         raise ConfigError(f"cannot read the database URL; expected {URL_FORM}") from None
+
+
+def _database_of(url: URL) -> Database:
+    try:
+        return database_named(url.drivername)
+    except ConfigError as exc:
+        raise ConfigError(f"unsupported database URL scheme {url.drivername!r}: {exc}") from None
+
+
+def _check_url_is_a(database: Database, url: str) -> None:
+    named = _database_of(_parse(url))
+    if named.name != database.name:
+        raise ConfigError(f"'database' is {database.name} but the url is a {named.name} URL")
 
 
 def _shown(url: str, database: Database) -> str:

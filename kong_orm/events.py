@@ -6,6 +6,7 @@ import enum
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -22,46 +23,54 @@ class EventType(str, enum.Enum):
 Subscriber = Callable[[EventType, str, Mapping[str, Any]], Any]
 
 
+@dataclass(frozen=True, eq=False)
+class _Subscription:
+    """One call of :meth:`Events.subscribe`: told apart from another of the same callback."""
+
+    callback: Subscriber
+
+
 class Events:
     """A list of subscribers, called in the writing thread.
 
-    A subscriber that raises is logged and skipped: the write it reports has
-    already committed.
+    Each subscriber gets its own copy of the row: what one changes, neither
+    the caller nor the other subscribers see. A subscriber that raises is
+    logged and skipped: the write it reports has already committed.
     """
 
     def __init__(self) -> None:
-        self._subscribers: tuple[Subscriber, ...] = ()
+        self._subscriptions: tuple[_Subscription, ...] = ()
         self._lock = threading.Lock()
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback(event_type, entity_name, row)`` after every write.
 
-        :return: a function that unsubscribes ``callback``.
+        A callback subscribed twice is called twice.
+
+        :return: a function that ends this subscription, and only this one.
         """
+        subscription = _Subscription(callback)
         with self._lock:
-            self._subscribers += (callback,)
+            self._subscriptions += (subscription,)
 
         def unsubscribe() -> None:
             with self._lock:
-                self._subscribers = tuple(s for s in self._subscribers if s is not callback)
+                self._subscriptions = tuple(s for s in self._subscriptions if s is not subscription)
 
         return unsubscribe
 
     def clear(self) -> None:
         """Remove every subscriber."""
         with self._lock:
-            self._subscribers = ()
+            self._subscriptions = ()
 
     def publish(self, event_type: EventType, entity: str, row: Mapping[str, Any]) -> None:
-        subscribers = self._subscribers
-        if not subscribers:
-            return
-        row = copy.deepcopy(row)  # subscribers must not change the row the caller gets back
-        for subscriber in subscribers:
+        """Call every subscriber with ``row``, each with a copy of its own."""
+        for subscription in self._subscriptions:
             try:
-                subscriber(event_type, entity, row)
+                subscription.callback(event_type, entity, copy.deepcopy(row))
             except Exception:
-                log.exception("event subscriber %r failed on %s %s", subscriber, event_type.value, entity)
+                log.exception("event subscriber %r failed on %s %s", subscription.callback, event_type.value, entity)
 
     def publish_deleted(self, removed: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
         """``ENTITY_DELETED`` for each ``(entity, row)`` removed (a delete's cascade, a purge)."""

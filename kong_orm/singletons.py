@@ -9,7 +9,15 @@ if TYPE_CHECKING:
     dao: DAOFactory
 
 
+class NotInitializedError(AttributeError, RuntimeError):
+    """``dao`` read before :func:`kong_orm.init`.
+
+    An ``AttributeError``, so ``hasattr(singletons, "dao")`` is false and
+    ``getattr(singletons, "dao", None)`` is ``None``; a ``RuntimeError`` as before.
+    """
+
+
 def __getattr__(name: str) -> Any:
     if name == "dao":
-        raise RuntimeError("no factory yet: call kong_orm.init(config) first")
+        raise NotInitializedError("no factory yet: call kong_orm.init(config) first")
     raise AttributeError(name)

@@ -41,6 +41,18 @@ def test_check_says_whether_the_schema_is_current(tmp_path: Path, capsys: pytest
     assert code == EXIT_PENDING and out.splitlines()[0] == "acl: lacks 0001_acl"
 
 
+def test_check_and_list_leave_a_missing_sqlite_file_uncreated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "mistyped.db"
+    code, out, _ = _run(capsys, "--url", f"sqlite:///{path}", "--plugins", "", "check")
+    assert code == EXIT_PENDING and out.splitlines()[0] == "core: lacks 0001_core_schema"
+    assert _run(capsys, "--url", f"sqlite:///{path}", "--plugins", "", "migrations", "list")[1].splitlines()[-1] == (
+        "no migrations applied"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_list_and_reset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'list.db'}"
     assert _run(capsys, "--url", url, "--plugins", "", "migrations", "list")[1].splitlines() == [

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from kong_orm import Config, ConfigError, DAOError, create_factory
-from kong_orm.config import DEFAULT_URL, as_config
+from kong_orm.backends.sql.engine import database_url
+from kong_orm.config import DEFAULT_SQLITE_PATH, DEFAULT_URL, as_config
+from kong_orm.options import database_named
 
 TIMEOUT_TAKES = "option 'timeout' takes a number of seconds from 0.001 to 86400"
 
@@ -126,6 +128,45 @@ def test_dict_configs_get_the_same_checks(settings: dict[str, Any], message: str
     assert str(raised.value).startswith(message)
 
 
+@pytest.mark.parametrize(
+    "settings, options",
+    [
+        (
+            {"database": "postgres", "url": "postgresql://kong@h:5432/kong"},
+            {"user": "kong", "host": "h", "port": 5432, "database": "kong"},
+        ),
+        (
+            {"database": "postgresql", "url": "postgres://kong@h/kong", "timeout": 3},
+            {"user": "kong", "host": "h", "database": "kong", "timeout": 3.0},
+        ),
+        ({"database": "sqlite", "url": "sqlite://"}, {}),
+        ({"database": "sqlite", "url": "sqlite:///kong.db"}, {"path": "kong.db"}),
+        ({"database": "cassandra", "url": "cassandra://h/kong"}, {"contact_points": ("h",), "keyspace": "kong"}),
+    ],
+)
+def test_a_database_key_beside_a_url_names_the_store_not_an_option(
+    settings: dict[str, Any], options: dict[str, Any]
+) -> None:
+    config = Config.from_dict(settings)
+    assert config.database == database_named(settings["database"]).name
+    assert config.options == options
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        ({"database": "postgres", "url": "sqlite:///kong.db"}, "'database' is postgres but the url is a sqlite URL"),
+        ({"database": "sqlite", "url": "postgresql://h/kong"}, "'database' is sqlite but the url is a postgres URL"),
+        ({"database": "cassandra", "url": "postgresql://kong@h/kong", "host": "h"}, "'database' is cassandra but"),
+        ({"database": "oracle", "url": "sqlite://"}, "unknown database 'oracle'"),
+    ],
+)
+def test_a_database_key_that_disagrees_with_the_url_is_a_config_error(settings: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        Config.from_dict(settings)
+    assert str(raised.value).startswith(message)
+
+
 def test_direct_construction_is_checked_too() -> None:
     with pytest.raises(ConfigError, match="unknown option 'consistancy'"):
         Config("cassandra", options={"consistancy": "ONE"})
@@ -197,6 +238,45 @@ def test_yaml_sqlite_section_opens_a_working_factory(tmp_path: Path) -> None:
         factory.run_migrations()
         assert factory.consumers.insert({"username": "yaml"})["username"] == "yaml"
     assert (tmp_path / "kong.db").exists()
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        lambda: Config.from_dict({"database": "sqlite"}),
+        lambda: Config.from_dict({"database": "sqlite", "sqlite": {"timeout": 3}}),
+        lambda: Config("sqlite"),
+    ],
+)
+def test_an_sqlite_config_without_a_path_uses_the_default_file(config: Any) -> None:
+    assert database_url(config()).database == DEFAULT_SQLITE_PATH
+    assert database_url(Config.from_url(DEFAULT_URL)).database == DEFAULT_SQLITE_PATH
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        lambda: Config.from_url("sqlite://"),
+        lambda: Config.from_url("sqlite:///:memory:"),
+        lambda: Config.from_dict({"url": "sqlite://?timeout=3"}),
+        lambda: Config.from_dict({"database": "sqlite", "sqlite": {"url": "sqlite://"}}),
+        lambda: Config.from_dict({"database": "sqlite", "sqlite": {"path": ":memory:"}}),
+    ],
+)
+def test_an_sqlite_config_asking_for_memory_gets_memory(config: Any) -> None:
+    assert database_url(config()).database in (None, ":memory:")
+
+
+def test_a_yaml_sqlite_config_without_a_path_keeps_its_migrations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kong.yml").write_text("database: sqlite\nplugins: []\n")
+    with create_factory(Config.from_file("kong.yml")) as factory:
+        factory.run_migrations()
+    with create_factory(Config.from_file("kong.yml")) as factory:
+        assert factory.pending_migrations() == {}
+    assert (tmp_path / DEFAULT_SQLITE_PATH).exists()
 
 
 @pytest.mark.parametrize("bad", [42, ["sqlite://"]])

@@ -39,6 +39,14 @@ def test_singleton_before_init_says_what_to_do() -> None:
     importlib.reload(singletons)
     with pytest.raises(RuntimeError, match=r"kong_orm.init"):
         singletons.dao  # noqa: B018
+    with pytest.raises(AttributeError, match=r"no factory yet: call kong_orm.init\(config\) first"):
+        singletons.dao  # noqa: B018
+
+
+def test_singleton_before_init_is_an_absent_attribute() -> None:
+    importlib.reload(singletons)
+    assert not hasattr(singletons, "dao")
+    assert getattr(singletons, "dao", None) is None
 
 
 def test_two_factories_do_not_share_state() -> None:

@@ -5,6 +5,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -26,7 +27,7 @@ from kong_orm.backends.sql.links import (
 )
 from kong_orm.backends.sql.transaction import Transaction
 from kong_orm.backends.sql.uuids import register_uuid_caster
-from kong_orm.config import Config
+from kong_orm.config import DEFAULT_SQLITE_PATH, Config
 from kong_orm.errors import DAOError, DatabaseError
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,14 @@ _LIBPQ_TLS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword", "ssl
 
 
 def database_url(config: Config) -> URL:
-    """The SQLAlchemy URL of a postgres or sqlite config, built from its checked options."""
+    """The SQLAlchemy URL of a postgres or sqlite config, built from its checked options.
+
+    An sqlite config naming no path is the file ``kong_orm.db``, as ``Config.from_env``'s
+    fallback, unless its URL (``sqlite://``) asks for an in-memory database.
+    """
     options = config.options
     if config.database == "sqlite":
-        return URL.create("sqlite", database=options.get("path") or options.get("database"))
+        return URL.create("sqlite", database=_sqlite_path(config))
     return URL.create(
         "postgresql+psycopg2",
         username=options.get("user"),
@@ -52,6 +57,13 @@ def database_url(config: Config) -> URL:
         database=options.get("database", "kong"),
         query={name: options[name] for name in _LIBPQ_TLS if name in options},
     )
+
+
+def _sqlite_path(config: Config) -> str | None:
+    path: str | None = config.options.get("path") or config.options.get("database")
+    if path or config.url is not None:
+        return path
+    return DEFAULT_SQLITE_PATH
 
 
 class Store:
@@ -237,7 +249,13 @@ class Store:
     # -- SQLAlchemy connections ------------------------------------------------
 
     def read(self, work: Callable[[Connection], T]) -> T:
-        """Run ``work`` on a connection outside an explicit transaction (retried once after a lost connection)."""
+        """Run ``work`` on a connection outside an explicit transaction (retried once after a lost connection).
+
+        An SQLite file that does not exist reads as an empty database and is not created.
+        """
+        if self._file_missing():
+            with self.translating_errors():
+                return _on_an_empty_sqlite_database(work)
         for attempt in (1, 2):
             try:
                 with self._exclusive, self.translating_errors(), self.reader.connect() as conn:
@@ -249,6 +267,9 @@ class Store:
                     continue
                 raise
         raise AssertionError("unreachable")
+
+    def _file_missing(self) -> bool:
+        return self.backend == "sqlite" and not self._in_memory and not Path(str(self.url.database)).exists()
 
     def write(self, work: Callable[[Connection], T], *, schema_change: bool = False) -> T:
         """Run ``work`` in one transaction; ``IntegrityError`` is left to the caller.
@@ -366,6 +387,15 @@ def _create_engine(url: URL, timeout: float, options: Mapping[str, Any], **extra
 
 def _in_memory(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _on_an_empty_sqlite_database(work: Callable[[Connection], T]) -> T:
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    try:
+        with engine.connect() as conn:
+            return work(conn)
+    finally:
+        engine.dispose()
 
 
 def _sqlite_engine(url: URL, timeout: float) -> Engine:

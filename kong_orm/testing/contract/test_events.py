@@ -105,3 +105,42 @@ def test_subscribers_cannot_change_the_callers_row(factory: DAOFactory) -> None:
     finally:
         unsubscribe()
     assert consumer["username"] == "original"
+
+
+def test_each_unsubscribe_removes_only_its_own_subscription(factory: DAOFactory) -> None:
+    received: list[str] = []
+
+    def record(kind: EventType, entity: str, row: Mapping[str, Any]) -> None:
+        received.append(row["username"])
+
+    first, second = factory.events.subscribe(record), factory.events.subscribe(record)
+    try:
+        add_consumer(factory, username="twice")
+        first()
+        first()
+        add_consumer(factory, username="once")
+    finally:
+        second()
+    add_consumer(factory, username="unheard")
+    assert received == ["twice", "twice", "once"]
+
+
+def test_subscribers_cannot_change_the_row_other_subscribers_get(factory: DAOFactory) -> None:
+    kept: list[Mapping[str, Any]] = []
+
+    def keep(kind: EventType, entity: str, row: Mapping[str, Any]) -> None:
+        kept.append(row)
+
+    def vandal(kind: EventType, entity: str, row: Any) -> None:
+        row["name"] = "changed"
+        row["config"]["second"] = 0
+
+    api = add_api(factory)
+    unsubscribes = [factory.events.subscribe(subscriber) for subscriber in (keep, vandal, keep)]
+    try:
+        plugin = add_plugin(factory, api)
+    finally:
+        for unsubscribe in unsubscribes:
+            unsubscribe()
+    assert kept == [plugin, plugin]
+    assert plugin["name"] == "rate-limiting" and plugin["config"]["second"] == 5
