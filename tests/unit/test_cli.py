@@ -1,6 +1,8 @@
 """The kong-orm command: a line per migration, list, reset, check and its exit codes."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,15 @@ def test_a_bad_config_file_is_one_line_and_a_non_zero_exit(
     code, out, err = _run(capsys, "--config", str(path), "check")
     assert code == EXIT_ERROR and out == ""
     assert err.startswith(message) and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'module.db'}"
+    done = subprocess.run([sys.executable, "-m", "kong_orm", "--url", url, "--plugins", "", "check"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == EXIT_PENDING
+    assert done.stdout.splitlines() == [
+        "core: lacks 0001_core_schema",
+        "core: lacks 0002_core_ttl",
+        "sqlite: reachable, migrations pending: run 'kong-orm migrations up'",
+    ]
