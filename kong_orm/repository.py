@@ -266,8 +266,10 @@ class Repository(ABC):
 
         Keys of ``filter_keys`` fill in what ``values`` lacks. A partial update
         (the default) changes only the given fields and merges nested tables
-        such as ``config``; ``full=True`` replaces the entity: absent fields
-        become null, defaults and ``required`` apply.
+        such as ``config``; a field given as ``None`` keeps its value, as in
+        Kong 0.8 (the update is still made and announced). ``full=True``
+        replaces the entity: absent or ``None`` fields become null, defaults
+        and ``required`` apply.
 
         :return: the updated row, or ``None`` when no row has that key.
         :raises SchemaError: invalid values, or an immutable field changed.

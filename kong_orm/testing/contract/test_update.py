@@ -17,6 +17,14 @@ def test_partial_update_changes_only_the_given_fields(factory: DAOFactory) -> No
     assert factory.apis.find({"id": api["id"]}) == updated
 
 
+def test_none_keeps_a_value_in_a_partial_update_and_clears_it_in_a_full_one(factory: DAOFactory) -> None:
+    consumer = add_consumer(factory, username="kept", custom_id="c1")
+    assert factory.consumers.update({"custom_id": None}, {"id": consumer["id"]}) == consumer
+    cleared = factory.consumers.update({"username": "kept", "custom_id": None}, {"id": consumer["id"]}, full=True)
+    assert cleared == {**consumer, "custom_id": None}
+    assert factory.consumers.find({"id": consumer["id"]}) == cleared
+
+
 def test_filter_keys_fill_in_what_values_lack(factory: DAOFactory) -> None:
     api, other = add_api(factory, name="mockbin"), add_api(factory)
     updated = factory.apis.update({"id": api["id"], "preserve_host": True}, {"name": "mockbin"})
