@@ -123,10 +123,19 @@ def test_delete_reads_each_child_table_once_per_row(factory: DAOFactory) -> None
         add_plugin(factory, api, consumer_id=add_consumer(factory)["id"])
     with count_statements(factory) as counted:
         factory.apis.delete({"id": api["id"]})
-    # the api: read, note the cascade, delete, release name and host; its plugins: one
-    # read, then a delete and a group release each; then the cascade's note is dropped
+    # the api: note the cascade and read (sent together), delete, release name and host; its
+    # plugins: one read, then a delete and a group release each; then the cascade's note is dropped
     assert counted.count == 5 + 1 + 3 * 2 + 1
     assert _lwts(counted.statements) == 3 + 3 * 2
+    assert _verbs(counted.statements[:2]) == ["INSERT", "SELECT"] and "cascades" in counted.statements[0]
+    assert _verbs(counted.statements[-1:]) == ["DELETE"] and "cascades" in counted.statements[-1]
+
+
+def test_delete_of_a_missing_row_drops_the_note_it_sent_with_its_read(factory: DAOFactory) -> None:
+    with count_statements(factory) as counted:
+        assert factory.apis.delete({"id": uuid.uuid4()}) is None
+    assert _verbs(counted.statements) == ["INSERT", "SELECT", "DELETE"]
+    assert backend_of(factory).keyspace.cascades.pending() == []
 
 
 def test_find_is_one_statement(factory: DAOFactory) -> None:

@@ -59,8 +59,12 @@ class Cascades:
     def note(self, entity: Entity, rows: Sequence[Row]) -> None:
         """Record that ``rows`` are about to be deleted with their children (raises on failure:
         then no row may go)."""
-        requests = [Request(self._note, [entity.name, row_key(entity, row), snapshot(row)]) for row in rows]
-        self._statements.execute_every(requests)
+        self._statements.execute_every([self.note_request(entity, row) for row in rows])
+
+    def note_request(self, entity: Entity, row: Row) -> Request:
+        """The statement of :meth:`note` for one row (``row`` needs the fields its children
+        reference, and its key)."""
+        return Request(self._note, [entity.name, row_key(entity, row), snapshot(row)])
 
     def forget(self, entity: Entity, rows: Sequence[Row]) -> None:
         """The cascades of ``rows`` are done (a failure is logged: a purge drops the entry later)."""

@@ -77,6 +77,12 @@ class CassandraRepository(Repository):
         self._claims = keyspace.claims(entity)
         self._expiries = keyspace.expiries
         self._parents = Parents(entity, catalog, keyspace)
+        children = catalog.children(entity)
+        self._noted_from_key = bool(children) and all(
+            (child.field.foreign_field or "id") in entity.primary_key for child in children
+        )
+        """Whether a delete can note its cascade from the key alone (every child references
+        the key), and so with its read of the row, in one round trip."""
 
     # -- reads -------------------------------------------------------------
 
@@ -298,12 +304,21 @@ class CassandraRepository(Repository):
         self._statements.execute_every(requests)
 
     def _delete_cascade(self, pk: Row) -> list[tuple[str, Row]]:
-        found = self._statements.execute(Request(self._cql.select_for_update, key_of(self.entity, pk))).one()
-        if found is None:
-            return []
+        read = Request(self._cql.select_for_update, key_of(self.entity, pk))
+        if self._noted_from_key:
+            cascades = self._keyspace.cascades
+            found = self._statements.execute_every([cascades.note_request(self.entity, pk), read])[1].one()
+            if found is None:
+                cascades.forget(self.entity, [pk])
+                return []
+        else:
+            found = self._statements.execute(read).one()
+            if found is None:
+                return []
         deleted: list[tuple[str, Row]] = []
         with self._announcing_on_failure(deleted):
-            self._delete_rows(self.entity, [decode_row(self.entity, found)], deleted, [remaining_ttl(found) != NO_TTL])
+            row, expiring = decode_row(self.entity, found), remaining_ttl(found) != NO_TTL
+            self._delete_rows(self.entity, [row], deleted, [expiring], noted=self._noted_from_key)
         return deleted
 
     @contextmanager
@@ -317,17 +332,24 @@ class CassandraRepository(Repository):
             raise
 
     def _delete_rows(
-        self, entity: Entity, rows: list[Row], deleted: list[tuple[str, Row]], expiring: Sequence[bool] | None = None
+        self,
+        entity: Entity,
+        rows: list[Row],
+        deleted: list[tuple[str, Row]],
+        expiring: Sequence[bool] | None = None,
+        *,
+        noted: bool = False,
     ) -> None:
         """Delete ``rows`` of ``entity`` and, transitively, the rows referencing them; add
         ``(entity name, row)`` to ``deleted`` for each row gone, parents before their children.
 
         The claims of every row deleted are released, even when deleting another failed;
         the expiries entries of those ``expiring`` (all when not known) are forgotten. A
-        cascades entry names each row while its children go (see :mod:`cascades`).
+        cascades entry names each row while its children go (see :mod:`cascades`), unless
+        the caller ``noted`` them already.
         """
         cascading = bool(self.catalog.children(entity))
-        if cascading:
+        if cascading and not noted:
             self._keyspace.cascades.note(entity, rows)
         delete = self._keyspace.cql(entity).delete
         outcomes = self._statements.execute_all([Request(delete, key_of(entity, row), lwt=True) for row in rows])
