@@ -82,6 +82,10 @@ class Catalog:
             for f in entity.foreign_fields:
                 self._check_reference(entity, f)
         _refuse_cycles(self._entities)
+        self._children: dict[str, list[Child]] = {}
+        for entity in self._entities.values():
+            for f in entity.foreign_fields:
+                self._children.setdefault(str(f.foreign_entity), []).append(Child(entity, f))
 
     @classmethod
     def serving(cls, plugins: Iterable[str | Plugin] | str | None = None, entities: Iterable[Entity] = ()) -> Catalog:
@@ -170,13 +174,8 @@ class Catalog:
         return iter(self._entities.values())
 
     def children(self, parent: Entity) -> list[Child]:
-        """Entities that reference ``parent`` directly."""
-        return [
-            Child(entity, f)
-            for entity in self._entities.values()
-            for f in entity.foreign_fields
-            if f.foreign_entity == parent.name
-        ]
+        """Entities that reference ``parent`` directly (worked out once: every delete asks)."""
+        return self._children.get(parent.name, [])
 
     def in_dependency_order(self) -> list[Entity]:
         """Parents before children (for creating tables)."""
