@@ -13,7 +13,6 @@ and is dropped once it is :data:`SETTLE_AFTER_SECONDS` old.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,7 +21,7 @@ from kong_orm.backends.cassandra.reads import READ_FETCH_SIZE, read_all
 from kong_orm.backends.cassandra.statements import Request, Statements
 from kong_orm.errors import DAOError
 from kong_orm.registry import Catalog
-from kong_orm.repository import Row
+from kong_orm.repository import Row, now_ms
 from kong_orm.schema.entity import Entity
 
 log = logging.getLogger(__name__)
@@ -77,7 +76,7 @@ class Cascades:
     def pending(self) -> list[Pending]:
         """Every entry left, of the entities the catalog knows."""
         request = Request(self._pending, fetch_size=READ_FETCH_SIZE)
-        now_us = time.time_ns() // 1000
+        now_us = now_ms() * 1000  # write times are in microseconds
         return [
             Pending(found["entity"], found["row_key"], restore(self._catalog[found["entity"]], found["snapshot"]),
                     (now_us - found["written"]) / 1e6)

@@ -84,9 +84,14 @@ def pending(keyspace: Keyspace) -> dict[str, list[str]]:
 
 
 def _tables_to_create(keyspace: Keyspace, folders: Mapping[str, object]) -> dict[str, list[str]]:
-    listed = Request("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", [keyspace.name])
-    present = {row["table_name"] for row in keyspace.statements.execute(listed).rows}
+    present = _tables_present(keyspace)
     return keyspace.catalog.tables_to_create(folders, lambda entity: _table_names(keyspace, entity), present)
+
+
+def _tables_present(keyspace: Keyspace) -> set[str]:
+    """The names of the tables the keyspace holds."""
+    listed = Request("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", [keyspace.name])
+    return {row["table_name"] for row in keyspace.statements.execute(listed).rows}
 
 
 def _table_names(keyspace: Keyspace, entity: Entity) -> list[str]:
@@ -155,8 +160,7 @@ def _apply(keyspace: Keyspace, component: str, migration: Migration) -> None:
 def drop(keyspace: Keyspace) -> None:
     """Drop the tables of the factory and of every known plugin, and the migrations
     record; the keyspace and any other table in it stay."""
-    listed = Request("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", [keyspace.name])
-    present = {row["table_name"] for row in keyspace.statements.execute(listed).rows}
+    present = _tables_present(keyspace)
     known = keyspace.catalog.with_every_known_plugin()
     ours = [name for entity in known for name in (*(c.name for c in claim_tables(entity)), entity.name)]
     for table in [*ours, EXPIRIES, CASCADES, MIGRATIONS_TABLE]:
