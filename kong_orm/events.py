@@ -5,7 +5,7 @@ import copy
 import enum
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +71,15 @@ class Events:
                 subscription.callback(event_type, entity, copy.deepcopy(row))
             except Exception:
                 log.exception("event subscriber %r failed on %s %s", subscription.callback, event_type.value, entity)
+
+    def publish_deletions(self, deletions: Iterable[Sequence[tuple[str, Mapping[str, Any]]]]) -> int:
+        """:meth:`publish_deleted` for each deletion as soon as it is yielded (so a failure
+        later loses none of the events of those done); how many rows went."""
+        count = 0
+        for removed in deletions:
+            self.publish_deleted(removed)
+            count += len(removed)
+        return count
 
     def publish_deleted(self, removed: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
         """``ENTITY_DELETED`` for each ``(entity, row)`` removed (a delete's cascade, a purge)."""

@@ -140,11 +140,7 @@ class DAOFactory:
         A background thread does this every ``purge_interval`` seconds (option,
         default 60, at most 3600; 0 turns it off). Reads hide expired rows either way.
         """
-        count = 0
-        for purged in self.backend.purge_expired():  # published as they go: a later failure loses none
-            self.events.publish_deleted(purged)
-            count += len(purged)
-        return count
+        return self.events.publish_deletions(self.backend.purge_expired())
 
     def close(self) -> None:
         """Stop the purge thread and release the store's connections."""

@@ -216,11 +216,7 @@ class SQLRepository(Repository):
 
     def _purge_now(self) -> int:
         """:meth:`delete_expired`, publishing the events of each deletion as it is done; how many rows went."""
-        count = 0
-        for deleted in self.delete_expired():
-            self.events.publish_deleted(deleted)
-            count += len(deleted)
-        return count
+        return self.events.publish_deletions(self.delete_expired())
 
     # -- constraint failures ---------------------------------------------
 
